@@ -1,0 +1,143 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { inflateRawSync } from 'node:zlib';
+import { DicomParseError, ITEM, PIXEL_DATA, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH, formatTag, VR_TABLE, vrFromBytes, type VR } from '../../dicom/core/index.js';
+import { Element } from '../../dicom/dataset/index.js';
+import { DicomTruncatedError, readDataSet } from '../../dicom/encoding/index.js';
+import { readPart10, type Part10File } from '../../dicom/part10/index.js';
+
+/** Where the pixel data of a file lies, so it can be streamed instead of loaded. */
+export type PixelDataLocation =
+  | { kind: 'native'; vr: VR; valueOffset: number; length: number; end: number }
+  | { kind: 'encapsulated'; vr: VR; offsetTable: { offset: number; length: number }; fragments: { offset: number; length: number }[]; end: number };
+
+export interface DicomFileHeader {
+  readonly path: string;
+  readonly size: number;
+  /** Everything but the pixel data, which is a `bulk` element when present. */
+  readonly file: Part10File;
+  readonly pixelData?: PixelDataLocation;
+}
+
+const FIRST_READ = 256 * 1024;
+
+/**
+ * Reads a DICOM file's header without its pixel data: a first read of 256 KiB, more only when
+ * the header is longer, then the pixel data element's own header (and, for encapsulated data,
+ * each fragment's 8-byte item header) by seeking. A 1 GB cine costs a few reads, not 1 GB.
+ */
+export async function readDicomFileHeader(path: string): Promise<DicomFileHeader> {
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    let want = Math.min(size, FIRST_READ);
+    for (;;) {
+      const head = await readAt(fh, 0, want);
+      let file: Part10File;
+      try {
+        file = readPart10(head, { stopBeforePixelData: true, inflateRaw: (b) => inflateRawSync(b) });
+      } catch (e) {
+        if (e instanceof DicomTruncatedError && want < size) {
+          want = Math.min(size, want * 4);
+          continue;
+        }
+        throw e;
+      }
+      if (file.pixelDataOffset === undefined || file.transferSyntax.deflated) return { path, size, file };
+      const pixelData = await locatePixelData(fh, file, size);
+      file.dataset.set(
+        new Element(PIXEL_DATA, pixelData.vr, {
+          type: 'bulk',
+          offset: pixelData.kind === 'native' ? pixelData.valueOffset : pixelData.offsetTable.offset - 8,
+          length: pixelData.kind === 'native' ? pixelData.length : pixelData.end - (pixelData.offsetTable.offset - 8),
+          encapsulated: pixelData.kind === 'encapsulated',
+        }),
+      );
+      if (pixelData.end < size) {
+        // Elements after the pixel data (padding, signatures) are read too, so nothing is lost.
+        const tail = await readAt(fh, pixelData.end, size - pixelData.end);
+        const rest = readDataSet(tail, {
+          explicitVR: file.transferSyntax.explicitVR,
+          littleEndian: file.transferSyntax.littleEndian,
+          baseOffset: pixelData.end,
+        });
+        for (const el of rest.dataset) file.dataset.set(el);
+        file.warnings.push(...rest.warnings);
+      }
+      return { path, size, file, pixelData };
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readAt(fh: FileHandle, offset: number, length: number): Promise<Uint8Array> {
+  const buf = new Uint8Array(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got === length ? buf : buf.subarray(0, got);
+}
+
+async function locatePixelData(fh: FileHandle, file: Part10File, size: number): Promise<PixelDataLocation> {
+  const ts = file.transferSyntax;
+  const le = ts.littleEndian;
+  const at = file.pixelDataOffset!;
+  const h = await readAt(fh, at, 12);
+  const view = new DataView(h.buffer, h.byteOffset, h.byteLength);
+  if (h.length < 8) throw new DicomTruncatedError('file ends inside the Pixel Data header', at);
+  let vr: VR = 'OW';
+  let length: number;
+  let valueOffset: number;
+  if (ts.explicitVR) {
+    const v = vrFromBytes(h[4]!, h[5]!);
+    if (!v) throw new DicomParseError('PARSE_BAD_VR', `Pixel Data has no valid VR`, at + 4);
+    vr = v;
+    if (VR_TABLE[v].longLength) {
+      if (h.length < 12) throw new DicomTruncatedError('file ends inside the Pixel Data header', at);
+      length = view.getUint32(8, le);
+      valueOffset = at + 12;
+    } else {
+      length = view.getUint16(6, le);
+      valueOffset = at + 8;
+    }
+  } else {
+    length = view.getUint32(4, le);
+    valueOffset = at + 8;
+  }
+  if (length !== UNDEFINED_LENGTH) {
+    if (valueOffset + length > size) {
+      throw new DicomParseError(
+        'PARSE_LENGTH_PAST_END',
+        `${formatTag(PIXEL_DATA)} ${vr} value length ${length} runs past the end of the file (${size - valueOffset} bytes left)`,
+        at,
+      );
+    }
+    return { kind: 'native', vr, valueOffset, length, end: valueOffset + length };
+  }
+  // Encapsulated: walk the item headers only.
+  let pos = valueOffset;
+  const items: { offset: number; length: number }[] = [];
+  for (;;) {
+    const ih = await readAt(fh, pos, 8);
+    if (ih.length < 8) throw new DicomTruncatedError('file ends inside encapsulated pixel data', pos);
+    const iv = new DataView(ih.buffer, ih.byteOffset, 8);
+    const t = ((iv.getUint16(0, le) << 16) | iv.getUint16(2, le)) >>> 0;
+    const len = iv.getUint32(4, le);
+    if (t === SEQUENCE_DELIMITATION) {
+      pos += 8;
+      break;
+    }
+    if (t !== ITEM) throw new DicomParseError('PARSE_EXPECTED_ITEM', `expected a fragment item in encapsulated pixel data, found ${formatTag(t)}`, pos);
+    if (len === UNDEFINED_LENGTH || pos + 8 + len > size) {
+      throw new DicomParseError('PARSE_LENGTH_PAST_END', `fragment length ${len} runs past the end of the file`, pos + 4);
+    }
+    items.push({ offset: pos + 8, length: len });
+    pos += 8 + len;
+  }
+  const [offsetTable, ...fragments] = items;
+  if (!offsetTable) throw new DicomParseError('PARSE_NO_OFFSET_TABLE', 'encapsulated pixel data without a Basic Offset Table item', valueOffset);
+  return { kind: 'encapsulated', vr, offsetTable, fragments, end: pos };
+}

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './tag.js';
+export * from './vr.js';
+export * from './bytes.js';
+export * from './uid.js';

@@ -1,0 +1,3 @@
+export { DataSet } from './dataset.js';
+export { Element } from './element.js';
+export type { ElementValue, RawValue, SequenceValue, EncapsulatedValue, BulkValue } from './element.js';

@@ -1,0 +1,1 @@
+export { dumpLines } from './dump.js';

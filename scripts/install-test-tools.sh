@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the third-party tools the tests check our output against, when they are missing:
+# DCMTK, dicom3tools, Debian's pydicom (with its test corpus), tshark (third-party PDU decoder),
+# socat. Needs root on a fresh machine; `apt-get update` runs once, and only if something is
+# missing, so a machine that has everything pays nothing.
+set -euo pipefail
+
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have dcmdump      || need+=(dcmtk)
+have dciodvfy     || need+=(dicom3tools)
+have tshark       || need+=(tshark)
+have socat        || need+=(socat)
+[ -d /usr/lib/python3/dist-packages/pydicom/data/test_files ] || need+=(python3-pydicom)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "install-test-tools: installing ${need[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; the tests only decode files.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
