@@ -130,8 +130,9 @@ function readBody(
     }
     bodyStart = 0;
   }
+  const explicitVR = actualVRKind(body, bodyStart, ts, warnings);
   const read = readDataSet(body, {
-    explicitVR: ts.explicitVR,
+    explicitVR,
     littleEndian: ts.littleEndian,
     start: bodyStart,
     ...(opts.stopBeforePixelData ? { stopBefore: (t: Tag) => t === PIXEL_DATA } : {}),
@@ -161,9 +162,30 @@ function guessBareSyntax(b: Uint8Array, at: number): string | 'meta' | undefined
   const groupLE = b[at]! | (b[at + 1]! << 8);
   const groupBE = (b[at]! << 8) | b[at + 1]!;
   const explicit = vrFromBytes(b[at + 4]!, b[at + 5]!) !== undefined;
-  const plausible = (g: number): boolean => g >= 0x0002 && g <= 0x0010;
+  const plausible = (g: number): boolean => g >= 0x0001 && g <= 0x0010;
   if (groupLE === 0x0002 && explicit) return 'meta';
   if (plausible(groupLE)) return explicit ? EXPLICIT_VR_LE : IMPLICIT_VR_LE;
   if (plausible(groupBE) && explicit) return EXPLICIT_VR_BE;
   return undefined;
+}
+
+/**
+ * Whether the data set is really in explicit VR. Some writers declare one syntax and write the
+ * other; like pydicom and DCMTK we follow what the first element's bytes say, and warn.
+ */
+function actualVRKind(b: Uint8Array, at: number, ts: TransferSyntax, warnings: string[]): boolean {
+  if (b.length < at + 8) return ts.explicitVR;
+  const looksExplicit = vrFromBytes(b[at + 4]!, b[at + 5]!) !== undefined;
+  if (ts.explicitVR && !looksExplicit) {
+    warnings.push(`${ts.name} declared, but the data set is in Implicit VR: read as Implicit VR`);
+    return false;
+  }
+  if (!ts.explicitVR && looksExplicit && ts.littleEndian) {
+    const implicitLength = b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24);
+    if (implicitLength >>> 0 > b.length - at - 8) {
+      warnings.push(`${ts.name} declared, but the data set is in Explicit VR: read as Explicit VR`);
+      return true;
+    }
+  }
+  return ts.explicitVR;
 }
