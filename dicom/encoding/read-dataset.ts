@@ -51,8 +51,8 @@ export interface ReadDataSetResult {
 
 /** The bytes ran out before the data set did. Distinct, so a streaming caller can read more and retry. */
 export class DicomTruncatedError extends DicomParseError {
-  constructor(message: string, offset: number) {
-    super('PARSE_TRUNCATED', message, offset);
+  constructor(message: string, offset: number, code: 'PARSE_TRUNCATED' | 'PARSE_LENGTH_PAST_END' = 'PARSE_TRUNCATED') {
+    super(code, message, offset);
   }
 }
 
@@ -102,7 +102,7 @@ export function readDataSet(bytes: Uint8Array, opts: ReadDataSetOptions): ReadDa
       const item = new DataSet(frame.parent);
       item.undefinedLength = len === UNDEFINED_LENGTH;
       if (!item.undefinedLength && pos + len > n) {
-        throw new DicomParseError('PARSE_LENGTH_PAST_END', `item length ${len} runs past the end of the data (${n - pos} bytes left)`, base + pos - 4);
+        throw new DicomTruncatedError(`item length ${len} runs past the end of the data (${n - pos} bytes left)`, base + pos - 4, 'PARSE_LENGTH_PAST_END');
       }
       frame.value.items.push(item);
       stack.push({ kind: 'dataset', ds: item, end: item.undefinedLength ? Infinity : pos + len, top: false, lastTag: -1, implicit: frame.implicit });
@@ -189,7 +189,7 @@ export function readDataSet(bytes: Uint8Array, opts: ReadDataSetOptions): ReadDa
       const unSequence = vr === 'UN';
       const value: SequenceValue = { type: 'sequence', items: [], undefinedLength: len === UNDEFINED_LENGTH };
       if (len !== UNDEFINED_LENGTH && pos + len > n) {
-        throw new DicomParseError('PARSE_LENGTH_PAST_END', `${formatTag(t)} SQ length ${len} runs past the end of the data (${n - pos} bytes left)`, base + elementStart);
+        throw new DicomTruncatedError(`${formatTag(t)} SQ length ${len} runs past the end of the data (${n - pos} bytes left)`, base + elementStart, 'PARSE_LENGTH_PAST_END');
       }
       frame.ds.set(new Element(t, 'SQ', value));
       stack.push({
@@ -226,11 +226,7 @@ export function readDataSet(bytes: Uint8Array, opts: ReadDataSetOptions): ReadDa
         pos += len;
         continue;
       }
-      throw new DicomParseError(
-        'PARSE_LENGTH_PAST_END',
-        `${formatTag(t)} ${vr} value length ${len} runs past the end of the data (${n - pos} bytes left)`,
-        base + elementStart,
-      );
+      throw new DicomTruncatedError(`${formatTag(t)} ${vr} value length ${len} runs past the end of the data (${n - pos} bytes left)`, base + elementStart, 'PARSE_LENGTH_PAST_END');
     }
     if (len % 2 === 1) warnings.push(`${formatTag(t)} ${vr} has odd length ${len} at offset ${base + elementStart}`);
     if (opts.pixelDataAsBulk && frame.top && t === PIXEL_DATA) {
@@ -272,7 +268,7 @@ export function readFragments(
     if (t === SEQUENCE_DELIMITATION) break;
     if (t !== ITEM) throw new DicomParseError('PARSE_EXPECTED_ITEM', `expected a fragment item in encapsulated pixel data, found ${formatTag(t)}`, base + pos - 8);
     if (len === UNDEFINED_LENGTH || pos + len > bytes.length) {
-      throw new DicomParseError('PARSE_LENGTH_PAST_END', `fragment length ${len} runs past the end of the data (${bytes.length - pos} bytes left)`, base + pos - 4);
+      throw new DicomTruncatedError(`fragment length ${len} runs past the end of the data (${bytes.length - pos} bytes left)`, base + pos - 4, 'PARSE_LENGTH_PAST_END');
     }
     const body = bytes.subarray(pos, pos + len);
     if (offsetTable === undefined) offsetTable = body;
