@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the third-party tools the tests check our output against, when they are missing:
 # DCMTK, dicom3tools, Debian's pydicom (with its test corpus), tshark (third-party PDU decoder),
-# socat. Needs root on a fresh machine; `apt-get update` runs once, and only if something is
+# socat, dosfstools + mtools (FAT16/FAT32 media images without mounting). Needs root on a fresh
+# machine; `apt-get update` runs once, and only if something is
 # missing, so a machine that has everything pays nothing.
 set -euo pipefail
 
@@ -11,6 +12,8 @@ have dcmdump      || need+=(dcmtk)
 have dciodvfy     || need+=(dicom3tools)
 have tshark       || need+=(tshark)
 have socat        || need+=(socat)
+have mkfs.fat     || need+=(dosfstools)
+have mcopy        || need+=(mtools)
 [ -d /usr/lib/python3/dist-packages/pydicom/data/test_files ] || need+=(python3-pydicom)
 
 if [ ${#need[@]} -eq 0 ]; then
