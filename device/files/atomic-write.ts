@@ -1,6 +1,15 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+export interface AtomicWriteOptions {
+  /**
+   * fsync the file and its directory before returning (default). A caller that writes many
+   * files and commits them together (a file-set, whose DICOMDIR is written last) may pass
+   * false and sync the whole file system once before its commit point instead.
+   */
+  readonly sync?: boolean;
+}
+
 /**
  * Writes a file so that a crash or power loss at any moment leaves either the old file or the
  * complete new one: write to a temporary name in the same directory, fsync, rename, fsync the
@@ -9,7 +18,9 @@ import { basename, dirname, join } from 'node:path';
 export async function writeFileAtomically(
   path: string,
   produce: (write: (chunk: Uint8Array) => Promise<void>) => Promise<void>,
+  opts: AtomicWriteOptions = {},
 ): Promise<void> {
+  const sync = opts.sync ?? true;
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   const fh = await open(tmp, 'wx');
   try {
@@ -20,7 +31,7 @@ export async function writeFileAtomically(
         done += bytesWritten;
       }
     });
-    await fh.sync();
+    if (sync) await fh.sync();
     await fh.close();
   } catch (e) {
     await fh.close().catch(() => undefined);
@@ -28,6 +39,7 @@ export async function writeFileAtomically(
     throw e;
   }
   await rename(tmp, path);
+  if (!sync) return;
   const dir = await open(dirname(path), 'r');
   try {
     await dir.sync();

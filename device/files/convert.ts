@@ -3,7 +3,7 @@ import { DicomError, PIXEL_DATA, swapInPlace } from '../../dicom/core/index.js';
 import { DataSet } from '../../dicom/dataset/index.js';
 import type { TransferSyntax } from '../../dicom/encoding/index.js';
 import { META, Part10StreamWriter, SOP_CLASS_UID, SOP_INSTANCE_UID, buildFileMeta, rewriteFileMeta, writePart10 } from '../../dicom/part10/index.js';
-import { writeFileAtomically } from './atomic-write.js';
+import { writeFileAtomically, type AtomicWriteOptions } from './atomic-write.js';
 import { readDicomFileHeader } from './read-header.js';
 
 const CHUNK = 1024 * 1024;
@@ -13,7 +13,7 @@ const CHUNK = 1024 * 1024;
  * so that memory does not grow with the file. Uncompressed ↔ uncompressed only here; a change
  * of compression needs a codec and is refused with a clear error.
  */
-export async function convertFile(inPath: string, outPath: string, target: TransferSyntax): Promise<void> {
+export async function convertFile(inPath: string, outPath: string, target: TransferSyntax, opts: AtomicWriteOptions = {}): Promise<void> {
   const { file, pixelData } = await readDicomFileHeader(inPath);
   const source = file.transferSyntax;
   if (source.uid !== target.uid && (source.encapsulated || target.encapsulated)) {
@@ -35,7 +35,7 @@ export async function convertFile(inPath: string, outPath: string, target: Trans
 
   if (!pixelData) {
     const bytes = writePart10(meta, file.dataset, target, file.preamble ? { preamble: file.preamble } : {});
-    await writeFileAtomically(outPath, (write) => write(bytes));
+    await writeFileAtomically(outPath, (write) => write(bytes), opts);
     return;
   }
 
@@ -68,7 +68,7 @@ export async function convertFile(inPath: string, outPath: string, target: Trans
       const trailing = new DataSet();
       for (const el of file.dataset) if (el.tag > PIXEL_DATA) trailing.set(el);
       if (trailing.size > 0) await write(writer.trailer(trailing));
-    });
+    }, opts);
   } finally {
     await input.close();
   }

@@ -173,7 +173,7 @@ export class FileSetExport extends EventEmitter<ExportEvents> {
       progress('files', fileIdText);
       writtenFiles.push(path);
       if (w.action === 'rewrite') {
-        await this.io.convert(w.source, path, transferSyntax(w.transferSyntaxUid)!);
+        await this.io.convert(w.source, path, transferSyntax(w.transferSyntaxUid)!, DEFERRED_SYNC);
         bytesDone += (await stat(path)).size;
       } else {
         await this.io.writeAtomically(path, async (write) => {
@@ -183,7 +183,7 @@ export class FileSetExport extends EventEmitter<ExportEvents> {
             bytesDone += chunk.length;
             progress('files', fileIdText);
           }
-        });
+        }, DEFERRED_SYNC);
       }
       filesDone++;
       progress('files', fileIdText);
@@ -207,6 +207,8 @@ export class FileSetExport extends EventEmitter<ExportEvents> {
       const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (rejected) throw rejected.reason;
       this.checkAbort();
+      // Every file durable before the DICOMDIR may name it.
+      await this.io.flush(out);
       progress('dicomdir');
       const bytes = encodeDicomdir(plan.fileSet, { sopInstanceUid: uidFromRandom(randomBytes(16)) });
       current = existing?.path ?? join(out, 'DICOMDIR');
@@ -256,6 +258,9 @@ function countAll(plan: ExportPlan): number {
   }
   return n;
 }
+
+/** Files are synced together, once, before the DICOMDIR commit (see MediaIo.flush). */
+const DEFERRED_SYNC = { sync: false } as const;
 
 async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
   const fh = await open(path, 'r');
