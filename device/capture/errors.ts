@@ -1,0 +1,24 @@
+/**
+ * Errors of the capture path. Every one carries a stable code (CAPTURE_…) so the UI and the logs
+ * can branch on it; `detail` holds the data that explains it.
+ */
+export type CaptureErrorCode =
+  | 'CAPTURE_FRAME_SIZE'
+  | 'CAPTURE_SOURCE_FAILED'
+  | 'CAPTURE_SOURCE_ENDED'
+  | 'CAPTURE_NO_FRAMES'
+  | 'CAPTURE_BAD_ARGUMENT'
+  | 'CAPTURE_ENCODER_FAILED'
+  | 'CAPTURE_WRITE_FAILED';
+
+export class CaptureError extends Error {
+  override readonly name = 'CaptureError';
+  constructor(
+    readonly code: CaptureErrorCode,
+    message: string,
+    readonly detail: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Parses a frame source specification (`v4l2:/dev/video0`, `file:loop.mp4`; `sim` is resolved by
+ * the composition root, device/main.ts, which alone may pick simulators).
+ */
+import { CaptureError } from './errors.js';
+import { FfmpegFrameSource } from './ffmpeg-source.js';
+import type { FrameSource, PixelFormat } from './frame-source.js';
+
+export interface SourceSpecOptions {
+  readonly format?: PixelFormat;
+  /** V4L2 geometry (the device is opened at this size and rate). */
+  readonly width?: number;
+  readonly height?: number;
+  readonly fps?: number;
+}
+
+export async function openHardwareSource(spec: string, o: SourceSpecOptions = {}): Promise<FrameSource> {
+  const fmt = o.format ? { format: o.format } : {};
+  if (spec.startsWith('v4l2:')) {
+    return FfmpegFrameSource.open({ input: { kind: 'v4l2', device: spec.slice(5), width: o.width ?? 800, height: o.height ?? 600, fps: o.fps ?? 30 }, ...fmt });
+  }
+  if (spec.startsWith('file:')) return FfmpegFrameSource.open({ input: { kind: 'file', path: spec.slice(5) }, ...fmt });
+  throw new CaptureError('CAPTURE_BAD_ARGUMENT', `unknown frame source ${JSON.stringify(spec)} (sim, v4l2:/dev/videoN, file:PATH)`);
+}

@@ -1,0 +1,193 @@
+/**
+ * The cine memory: the last N seconds of frames, bounded in bytes as well, so a capture can take
+ * "the last 10 s" at any moment. `push` is O(1) and never waits: the source (a grabber that
+ * cannot be paused) is never blocked.
+ *
+ * A capture reads frames through a lease: leased frames are not evicted until the lease moves
+ * past them, so a file can be written from the ring without copying frames out (the whole cine
+ * is never duplicated in memory). When the memory cap is reached and the oldest frame is leased,
+ * the incoming frame is dropped and counted instead: a capture in progress wins over live video.
+ */
+import { CaptureError } from './errors.js';
+import { bytesPerPixel, type Frame, type PixelFormat } from './frame-source.js';
+
+export interface RingBufferOptions {
+  readonly width: number;
+  readonly height: number;
+  readonly format: PixelFormat;
+  /** How much history to keep, by capture timestamps. */
+  readonly seconds: number;
+  /** Upper bound on the bytes of frame data held. */
+  readonly maxBytes: number;
+}
+
+export interface RingStats {
+  /** Frames offered by the source. */
+  received: number;
+  /** Frames dropped because the memory cap was reached while a capture held the oldest frames. */
+  droppedFull: number;
+  /** Frames refused because their size or format differs from the ring's. */
+  rejectedSize: number;
+  /** Frames the source itself lost (gaps in its sequence numbers). */
+  sourceGaps: number;
+  /** Frames and bytes held now. */
+  frames: number;
+  bytes: number;
+}
+
+/** A range of frames pinned in the ring; advance it as frames are consumed, release it at the end. */
+export interface RingLease {
+  /** The frames of the lease still held, oldest first (a fresh array each call). */
+  frames(): Frame[];
+  /** Unpins frames up to and including `sequence`, so the ring may evict them. */
+  advance(sequence: number): void;
+  release(): void;
+}
+
+type Listener = (frame: Frame) => void;
+
+export class FrameRingBuffer {
+  private readonly frameBytes: number;
+  private buf: Frame[] = [];
+  /** Index of the oldest held frame in `buf` (compacted now and then instead of shifting). */
+  private head = 0;
+  private bytes = 0;
+  private lastSequence = -1;
+  private readonly leases = new Set<{ from: number }>();
+  private readonly listeners = new Set<Listener>();
+  private readonly counters = { received: 0, droppedFull: 0, rejectedSize: 0, sourceGaps: 0 };
+  /** Called for every frame refused or dropped, with the reason; for logs. */
+  onDrop: ((reason: 'full' | 'size', frame: Frame) => void) | undefined;
+
+  constructor(readonly options: RingBufferOptions) {
+    if (!(options.seconds > 0) || !(options.maxBytes > 0)) {
+      throw new CaptureError('CAPTURE_BAD_ARGUMENT', 'ring buffer needs seconds > 0 and maxBytes > 0', { ...options });
+    }
+    this.frameBytes = options.width * options.height * bytesPerPixel(options.format);
+    if (this.frameBytes > options.maxBytes) {
+      throw new CaptureError('CAPTURE_BAD_ARGUMENT', `one ${options.width}×${options.height} frame exceeds the ring's ${options.maxBytes} bytes`, { ...options });
+    }
+  }
+
+  /** Takes a frame from the source. Returns false when the frame was refused or dropped. Never throws for bad frames. */
+  push(frame: Frame): boolean {
+    this.counters.received++;
+    const o = this.options;
+    if (frame.width !== o.width || frame.height !== o.height || frame.format !== o.format || frame.data.length !== this.frameBytes) {
+      this.counters.rejectedSize++;
+      this.onDrop?.('size', frame);
+      return false;
+    }
+    if (this.lastSequence >= 0 && frame.sequence > this.lastSequence + 1) this.counters.sourceGaps += frame.sequence - this.lastSequence - 1;
+    this.lastSequence = frame.sequence;
+    this.evict(frame.timestampMs);
+    if (this.bytes + this.frameBytes > o.maxBytes) {
+      this.counters.droppedFull++;
+      this.onDrop?.('full', frame);
+      return false;
+    }
+    this.buf.push(frame);
+    this.bytes += this.frameBytes;
+    for (const l of this.listeners) l(frame);
+    return true;
+  }
+
+  /** Drops frames older than the window, and frames over the memory cap, unless a lease holds them. */
+  private evict(now: number): void {
+    const minLeased = this.minLeased();
+    const windowMs = this.options.seconds * 1000;
+    while (this.head < this.buf.length) {
+      const oldest = this.buf[this.head]!;
+      const tooOld = now - oldest.timestampMs > windowMs;
+      const tooBig = this.bytes + this.frameBytes > this.options.maxBytes;
+      if (!tooOld && !tooBig) break;
+      if (oldest.sequence >= minLeased) break;
+      this.buf[this.head] = undefined as unknown as Frame;
+      this.head++;
+      this.bytes -= this.frameBytes;
+    }
+    if (this.head > 1024 && this.head * 2 > this.buf.length) {
+      this.buf = this.buf.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private minLeased(): number {
+    let min = Infinity;
+    for (const l of this.leases) min = Math.min(min, l.from);
+    return min;
+  }
+
+  stats(): RingStats {
+    return { ...this.counters, frames: this.buf.length - this.head, bytes: this.bytes };
+  }
+
+  /** The held frames, oldest first. */
+  held(): Frame[] {
+    return this.buf.slice(this.head);
+  }
+
+  /** Pins the frames of the last `seconds` (by timestamp, counted back from the newest frame). */
+  leaseLast(seconds: number): RingLease {
+    const held = this.held();
+    const newest = held[held.length - 1];
+    const from = newest ? held.find((f) => newest.timestampMs - f.timestampMs < seconds * 1000 - 1e-6)!.sequence : Infinity;
+    const lease = this.lease(from, () => undefined);
+    lease.advanceEnd(newest ? newest.sequence + 1 : 0);
+    return lease;
+  }
+
+  /**
+   * Pins frames from the next one on, for `seconds` of capture time. Resolves with the lease
+   * when the time is up, or when `ended` resolves first (a source that stops mid-cine: the lease
+   * holds what arrived, and `complete` is false).
+   */
+  async leaseNext(seconds: number, ended: Promise<unknown>): Promise<{ lease: RingLease; complete: boolean }> {
+    const state = { from: this.lastSequence + 1 };
+    let first: number | undefined;
+    let count = 0;
+    let resolveDone!: (complete: boolean) => void;
+    const done = new Promise<boolean>((r) => (resolveDone = r));
+    const listener: Listener = (f) => {
+      first ??= f.timestampMs;
+      count++;
+      // A frame whose interval would end past the window is not part of it: N s holds N × fps
+      // frames even when timestamps jitter by a little.
+      const elapsed = f.timestampMs - first;
+      const halfInterval = count > 1 ? elapsed / (count - 1) / 2 : 0;
+      if (count > 1 && elapsed + halfInterval >= seconds * 1000) {
+        lease.advanceEnd(f.sequence);
+        resolveDone(true);
+      }
+    };
+    const lease = this.lease(state.from, () => this.listeners.delete(listener), state);
+    this.listeners.add(listener);
+    void ended.then(
+      () => resolveDone(false),
+      () => resolveDone(false),
+    );
+    const complete = await done;
+    this.listeners.delete(listener);
+    if (!complete) lease.advanceEnd(this.lastSequence + 1);
+    return { lease, complete };
+  }
+
+  private lease(from: number, onRelease: () => void, state = { from }): RingLease & { advanceEnd(endExclusive: number): void } {
+    this.leases.add(state);
+    let end = Infinity;
+    const ring = this;
+    return {
+      frames: () => ring.held().filter((f) => f.sequence >= state.from && f.sequence < end),
+      advance: (sequence) => {
+        state.from = Math.max(state.from, sequence + 1);
+      },
+      release: () => {
+        ring.leases.delete(state);
+        onRelease();
+      },
+      advanceEnd(endExclusive: number) {
+        if (end === Infinity) end = endExclusive;
+      },
+    };
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * `sonicart capture --kind still|cine|sc|sc-cine [--seconds S] [--ts explicit|jpeg-baseline|jpeg-lossless]
+ *  [--patient FILE.json] [--source sim|v4l2:/dev/videoN|file:PATH] --out DIR`
+ *
+ * Starts the source, captures, stores one Part 10 file in DIR and prints its path. A cine takes
+ * the next S seconds (the ring is empty when the command starts).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { uidGenerator } from '../../../dicom/core/index.js';
+import { dataSetFromDicomJson, dicomDate, dicomTime, examFromWorklist, unscheduledExam, type ExamContext } from '../../../dicom/iod/index.js';
+import { CaptureSession, captureAndStore, type CaptureKind, type FrameSource } from '../../capture/index.js';
+import { CAPTURE_SYNTAXES, encoderFor, type CaptureSyntax } from '../../codecs/index.js';
+import { UsageError } from '../errors.js';
+
+export const CAPTURE_KINDS = ['still', 'cine', 'sc', 'sc-cine'] as const;
+
+export interface CaptureArgs {
+  readonly kind: string;
+  readonly seconds?: string;
+  readonly ts?: string;
+  readonly patient?: string;
+  readonly source?: string;
+  readonly out: string;
+}
+
+export const EQUIPMENT = { manufacturer: 'sonicart', modelName: 'sonicart cart', softwareVersions: '0.1.0', stationName: 'US_CART' } as const;
+
+export async function loadExam(patientFile: string | undefined, now: Date, newUid: () => string): Promise<ExamContext> {
+  const when = { date: dicomDate(now), time: dicomTime(now) };
+  if (!patientFile) {
+    return unscheduledExam({ id: `US${when.date}${when.time.slice(0, 6)}`, name: '' }, when, newUid);
+  }
+  const json: unknown = JSON.parse(await readFile(patientFile, 'utf8'));
+  return examFromWorklist(dataSetFromDicomJson(json), when, newUid);
+}
+
+export async function captureCommand(
+  args: CaptureArgs,
+  openSource: (spec: string) => Promise<FrameSource>,
+  out: (s: string) => void,
+): Promise<void> {
+  if (!(CAPTURE_KINDS as readonly string[]).includes(args.kind)) throw new UsageError(`--kind must be one of ${CAPTURE_KINDS.join(', ')}`);
+  const ts = args.ts ?? 'explicit';
+  if (!(CAPTURE_SYNTAXES as readonly string[]).includes(ts)) throw new UsageError(`--ts must be one of ${CAPTURE_SYNTAXES.join(', ')}`);
+  const seconds = args.seconds === undefined ? 3 : Number(args.seconds);
+  if (!(seconds > 0 && seconds <= 120)) throw new UsageError('--seconds must be a number of seconds, 0 < S ≤ 120');
+  const kind = args.kind as CaptureKind;
+  const newUid = uidGenerator((n) => new Uint8Array(randomBytes(n)));
+  const exam = await loadExam(args.patient, new Date(), newUid);
+  const source = await openSource(args.source ?? 'sim');
+  // Monotonic frame timestamps → wall clock, anchored once.
+  const anchorWall = Date.now();
+  const anchorMono = performance.now();
+  const session = new CaptureSession(source, { ringSeconds: Math.max(seconds + 2, 5) });
+  session.start();
+  try {
+    const r = await captureAndStore(session, kind, seconds, 'next', {
+      encoder: encoderFor(ts as CaptureSyntax),
+      exam,
+      series: { uid: newUid(), number: 1, description: kind === 'sc' || kind === 'sc-cine' ? 'Screen capture' : 'Ultrasound' },
+      equipment: EQUIPMENT,
+      instanceNumber: 1,
+      sopInstanceUid: newUid(),
+      outDir: args.out,
+      wallClock: (t) => new Date(anchorWall + (t - anchorMono)),
+    });
+    const s = r.stats;
+    out(r.path);
+    out(
+      `${r.frames} frame(s), ${r.photometric}, ${(r.pixelBytes / 1e6).toFixed(2)} MB pixel data (ratio ${r.ratio.toFixed(2)})` +
+        `${r.complete ? '' : ', source ended early'}; frames received ${s.received}, dropped ${s.droppedFull}, wrong size ${s.rejectedSize}, lost by source ${s.sourceGaps}`,
+    );
+  } finally {
+    await session.stop();
+  }
+}

@@ -1,0 +1,22 @@
+import { nativeEncoder } from './native.js';
+import { jpegLosslessEncoder } from './jpeg-lossless.js';
+import { jpegBaselineEncoder } from './jpeg-baseline.js';
+import type { FrameEncoder } from './frame-encoder.js';
+
+export type { FrameEncoder, RawImage } from './frame-encoder.js';
+export { nativeEncoder, jpegLosslessEncoder, jpegBaselineEncoder };
+
+export const CAPTURE_SYNTAXES = ['explicit', 'jpeg-baseline', 'jpeg-lossless'] as const;
+export type CaptureSyntax = (typeof CAPTURE_SYNTAXES)[number];
+
+/** The encoder for a command-line syntax name. */
+export function encoderFor(ts: CaptureSyntax): FrameEncoder {
+  switch (ts) {
+    case 'explicit':
+      return nativeEncoder;
+    case 'jpeg-lossless':
+      return jpegLosslessEncoder;
+    case 'jpeg-baseline':
+      return jpegBaselineEncoder();
+  }
+}

@@ -1,0 +1,12 @@
+/** Uncompressed samples (Explicit VR Little Endian): RGB with Planar Configuration 0, or MONOCHROME2. */
+import { EXPLICIT_VR_LE } from '../../dicom/encoding/index.js';
+import type { FrameEncoder, RawImage } from './frame-encoder.js';
+
+export const nativeEncoder: FrameEncoder = {
+  transferSyntaxUid: EXPLICIT_VR_LE,
+  encapsulated: false,
+  lossy: false,
+  parallelism: 1,
+  encode: (image: RawImage) => Promise.resolve(image.data),
+  photometric: (spp) => (spp === 3 ? 'RGB' : 'MONOCHROME2'),
+};

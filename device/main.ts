@@ -1,0 +1,20 @@
+/**
+ * The composition root: the one place that chooses real or simulated hardware (architecture
+ * dependency rule: only this file imports hw-sim/).
+ */
+import { SimulatedFrameSource } from '../hw-sim/frame-grabber/index.js';
+import { openHardwareSource, type FrameSource, type SourceSpecOptions } from './capture/index.js';
+
+/** `sim` (the simulator), `v4l2:/dev/videoN` or `file:PATH`. */
+export async function openFrameSource(spec: string, o: SourceSpecOptions & { seed?: number } = {}): Promise<FrameSource> {
+  if (spec === 'sim') {
+    return new SimulatedFrameSource({
+      ...(o.width ? { width: o.width } : {}),
+      ...(o.height ? { height: o.height } : {}),
+      ...(o.fps ? { fps: o.fps } : {}),
+      ...(o.format ? { format: o.format } : {}),
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    });
+  }
+  return openHardwareSource(spec, o);
+}

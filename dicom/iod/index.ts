@@ -1,0 +1,10 @@
+/** Building the cart's image objects (PS3.3): US, US Multi-frame, SC, multi-frame SC; exam context from a worklist entry. */
+export { buildImageObject, sopClassFor, SOP_CLASS } from './build.js';
+export type { BuiltObject, Equipment, ImageObjectInput, ObjectKind, Photometric, PixelDescription, SeriesInfo } from './build.js';
+export { cineTiming, type CineTiming } from './timing.js';
+export { ultrasoundRegionItems, type UltrasoundRegion } from './regions.js';
+export { examFromWorklist, unscheduledExam, type ExamContext, type UnscheduledPatient } from './exam.js';
+export { dataSetFromDicomJson, declaredCharset } from './dicom-json.js';
+export { dicomDate, dicomDateTime, dicomTime } from './datetime.js';
+export { photometricForJpegBaseline, readJpegFrameHeader, type JpegFrameHeader } from './jpeg-header.js';
+export { IodError, type IodErrorCode } from './errors.js';

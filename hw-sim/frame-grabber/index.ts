@@ -1,0 +1,2 @@
+export { SimulatedFrameSource, type SimulatedSourceOptions } from './simulated-source.js';
+export { BModeRenderer, sectorGeometry, sectorRegion, type SectorGeometry } from './renderer.js';

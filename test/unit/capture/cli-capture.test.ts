@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { readdir } from 'node:fs/promises';
+import { main } from '../../../device/cli/main.js';
+import { scratchDir } from '../../helpers/run-tool.js';
+
+describe('sonicart capture', () => {
+  it('captures a short cine from the simulator into DIR', async () => {
+    const { dir, cleanup } = await scratchDir();
+    try {
+      const out: string[] = [];
+      const code = await main(['capture', '--kind', 'cine', '--seconds', '0.3', '--ts', 'jpeg-lossless', '--out', dir], { out: (s) => out.push(s), err: (s) => out.push(s) });
+      expect(code, out.join('\n')).toBe(0);
+      expect((await readdir(dir)).filter((f) => f.endsWith('.dcm'))).toHaveLength(1);
+      expect(out[1]).toMatch(/^9 frame\(s\), RGB/);
+    } finally {
+      await cleanup();
+    }
+  });
+  it('refuses a bad command line with status 2', async () => {
+    const err: string[] = [];
+    expect(await main(['capture', '--kind', 'movie', '--out', '/tmp'], { out: () => undefined, err: (s) => err.push(s) })).toBe(2);
+    expect(await main(['capture', '--kind', 'still', '--ts', 'j2k', '--out', '/tmp'], { out: () => undefined, err: (s) => err.push(s) })).toBe(2);
+  });
+});
