@@ -28,5 +28,12 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; the tests only decode files.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+# Packages with a daemon (orthanc) must not start it system-wide: the tests start their own
+# peers on free loopback ports and stop them by PID.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+  $SUDO chmod +x /usr/sbin/policy-rc.d
+  trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -1,6 +1,12 @@
 import { parseArgs } from 'node:util';
+import { captureCommand } from './commands/capture.js';
 import { convertCommand } from './commands/convert.js';
 import { dumpCommand } from './commands/dump.js';
+import { EXPORT_OPTIONS, exportCommand } from './commands/export.js';
+import { mediaListCommand, mediaReadCommand, mediaUsage } from './commands/media.js';
+import { echoCommand } from './commands/echo.js';
+import { sendCommand } from './commands/send.js';
+import { worklistCommand } from './commands/worklist.js';
 import { UsageError, describeFileError } from './errors.js';
 
 const USAGE = `usage: sonicart <command> [options]
@@ -9,6 +15,21 @@ commands:
   dump FILE                                   print the data set, one element per line
   convert FILE --ts implicit|explicit|big -o OUT
                                               rewrite FILE in another transfer syntax
+  capture --kind still|cine|sc|sc-cine [--seconds S] [--ts explicit|jpeg-baseline|jpeg-lossless]
+          [--patient FILE.json] [--source sim|v4l2:/dev/videoN|file:PATH] --out DIR
+                                              capture from the frame grabber into a DICOM file
+  export --profile STD-GEN-USB-JPEG|STD-GEN-SD-JPEG --out DIR [--add] [--fileset-id ID] FILE|DIR …
+                                              write a file-set with a DICOMDIR onto a medium
+  media list                                  removable volumes, one per line
+  media read DIR                              the file-set tree of a medium
+  echo --host H --port P --called-ae AE [--calling-ae AE] [--tls …]
+                                              C-ECHO, and the storage the peer accepts
+  send --host H --port P --called-ae AE [--calling-ae AE] [--tls …] [--parallel N] FILE|DIR …
+                                              C-STORE, one line per instance with its status
+  worklist --host H --port P --called-ae AE [--calling-ae AE] [--tls …] [--modality US]
+           [--date today|YYYYMMDD|YYYYMMDD-YYYYMMDD] [--station-ae AE] [--patient-id ID]
+           [--patient-name PATTERN] [--accession N] [--format tsv|json]
+                                              Modality Worklist query
 `;
 
 /** Runs one command line; returns the exit status. Output goes through the given writers. */
@@ -41,6 +62,37 @@ export async function main(
         await convertCommand(subject, values.ts, values.out);
         return 0;
       }
+      case 'export': {
+        const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: EXPORT_OPTIONS });
+        subject = values.out ?? '';
+        const args = { profile: values.profile, out: values.out, add: values.add ?? false, fileSetId: values['fileset-id'], inputs: positionals };
+        await exportCommand(args, io.out, io.err);
+        return 0;
+      }
+      case 'media': {
+        const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+        const [sub, ...more] = positionals;
+        if (sub === 'list' && more.length === 0) await mediaListCommand(io.out);
+        else if (sub === 'read' && more.length === 1) await mediaReadCommand((subject = more[0]!), io.out);
+        else mediaUsage(sub);
+        return 0;
+      }
+      case 'capture': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { kind: { type: 'string' }, seconds: { type: 'string' }, ts: { type: 'string' }, patient: { type: 'string' }, source: { type: 'string' }, out: { type: 'string', short: 'o' } },
+        });
+        if (!values.kind || !values.out) throw new UsageError('capture takes --kind KIND --out DIR');
+        const { openFrameSource } = await import('../main.js');
+        await captureCommand({ ...values, kind: values.kind, out: values.out }, (spec) => openFrameSource(spec), io.out);
+        return 0;
+      }
+      case 'echo':
+        return await echoCommand(rest, io);
+      case 'send':
+        return await sendCommand(rest, io);
+      case 'worklist':
+        return await worklistCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':

@@ -1,0 +1,139 @@
+/**
+ * A stored file's data set as a stream of chunks in the transfer syntax the peer accepted,
+ * never the whole data set in memory: the header (everything but the pixel data) comes from
+ * readDicomFileHeader, the pixel data is read from the file 1 MiB at a time.
+ *
+ * - Same transfer syntax: the data set's bytes are sent exactly as stored (file offset
+ *   `datasetOffset` to the end), so the peer receives what we have, byte for byte.
+ * - Another uncompressed syntax: the header is re-encoded, the native pixel data streamed and
+ *   swapped when the byte order changes (OW only; OB is a byte stream).
+ * - Anything else is refused by conversionFor() before a byte is sent: compressed ↔
+ *   uncompressed needs a codec this module does not run, and lossless → lossy is never done on
+ *   our own (conformance §2).
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { inflateRawSync } from 'node:zlib';
+import { ByteSink, DicomError, PIXEL_DATA, swapInPlace, tag } from '../../../dicom/core/index.js';
+import { DataSet } from '../../../dicom/dataset/index.js';
+import { writeDataSet, type TransferSyntax } from '../../../dicom/encoding/index.js';
+import { readPart10 } from '../../../dicom/part10/index.js';
+import type { DicomFileHeader } from '../../files/read-header.js';
+
+export const STREAM_CHUNK = 1024 * 1024;
+
+const PIXEL_GROUP_LENGTH = tag(0x7fe0, 0x0000);
+
+export type Conversion =
+  | { readonly ok: true; readonly kind: 'as-is' | 're-encode' }
+  | { readonly ok: false; readonly reason: string };
+
+/** Whether (and how) an object stored in `source` can be sent in `target`. */
+export function conversionFor(source: TransferSyntax, target: TransferSyntax): Conversion {
+  if (target.deflated) return { ok: false, reason: `sending ${target.name} is not supported` };
+  if (source.uid === target.uid) return { ok: true, kind: 'as-is' };
+  if (source.deflated && !target.encapsulated) return { ok: true, kind: 're-encode' };
+  if (target.deflated) return { ok: false, reason: `sending ${target.name} is not supported` };
+  if (!source.encapsulated && !target.encapsulated) return { ok: true, kind: 're-encode' };
+  if (!source.lossy && target.lossy) {
+    return { ok: false, reason: `${source.name} → ${target.name} would be lossy, and lossy compression is never applied on our own` };
+  }
+  return { ok: false, reason: `converting ${source.name} → ${target.name} needs a pixel data codec the sender does not run` };
+}
+
+/** Rank of a conversion: what we prefer when the peer accepted several syntaxes. */
+export function conversionCost(c: Conversion): number {
+  return !c.ok ? Infinity : c.kind === 'as-is' ? 0 : 1;
+}
+
+/**
+ * The data set of `header`'s file in `target`, as chunks of at most STREAM_CHUNK bytes. A
+ * chunk's memory is reused two chunks later: consume (copy) each before asking for the
+ * next-but-one, as Association.invoke does.
+ */
+export async function* dataSetChunks(header: DicomFileHeader, target: TransferSyntax, chunkSize = STREAM_CHUNK): AsyncGenerator<Uint8Array> {
+  const source = header.file.transferSyntax;
+  const conversion = conversionFor(source, target);
+  if (!conversion.ok) throw new DicomError('STORE_CANNOT_CONVERT', conversion.reason);
+  const fh = await open(header.path, 'r');
+  try {
+    if (conversion.kind === 'as-is') {
+      yield* readRange(fh, header.file.datasetOffset, header.size - header.file.datasetOffset, chunkSize, false);
+      return;
+    }
+    yield* reencoded(fh, header, target, chunkSize);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function* reencoded(fh: FileHandle, header: DicomFileHeader, target: TransferSyntax, chunkSize: number): AsyncGenerator<Uint8Array> {
+  const source = header.file.transferSyntax;
+  const enc = { explicitVR: target.explicitVR, littleEndian: target.littleEndian };
+  // (7FE0,0000) is retired and would count only part of its group here: dropped.
+  const ds = new DataSet();
+  for (const el of header.file.dataset) if (el.tag !== PIXEL_GROUP_LENGTH) ds.set(el);
+  if (source.deflated) {
+    // A deflated file is one zlib stream: inflated whole (such files are rare and small).
+    const whole = readPart10(new Uint8Array(await fh.readFile()), { inflateRaw: (b) => inflateRawSync(b) });
+    yield encode(whole.dataset, { ...enc });
+    return;
+  }
+  const px = header.pixelData;
+  if (!px) {
+    yield encode(ds, { ...enc });
+    return;
+  }
+  yield encode(ds, { ...enc, beforeTag: PIXEL_DATA });
+  if (px.kind !== 'native') throw new DicomError('STORE_CANNOT_CONVERT', 'encapsulated pixel data cannot be re-encoded without a codec');
+  const vr = px.vr === 'OB' ? 'OB' : 'OW';
+  const odd = px.length % 2;
+  yield pixelHeader(target, vr, px.length + odd);
+  const swap = vr === 'OW' && source.littleEndian !== target.littleEndian;
+  // Chunks stay even so that a 16-bit word is never split between two swaps.
+  const even = chunkSize - (chunkSize % 2);
+  for await (const chunk of readRange(fh, px.valueOffset, px.length, even, odd === 1)) yield swap ? swapInPlace(chunk, 2) : chunk;
+  const trailer = encode(ds, { ...enc, fromTag: PIXEL_DATA + 1 });
+  if (trailer.length > 0) yield trailer;
+}
+
+function encode(ds: DataSet, opts: Parameters<typeof writeDataSet>[2]): Uint8Array {
+  const sink = new ByteSink(16 * 1024);
+  writeDataSet(ds, sink, opts);
+  return sink.toBytes();
+}
+
+function pixelHeader(ts: TransferSyntax, vr: 'OB' | 'OW', length: number): Uint8Array {
+  const sink = new ByteSink(12);
+  sink.u16(0x7fe0, ts.littleEndian);
+  sink.u16(0x0010, ts.littleEndian);
+  if (ts.explicitVR) {
+    sink.ascii(vr);
+    sink.u16(0, ts.littleEndian);
+  }
+  sink.u32(length, ts.littleEndian);
+  return sink.toBytes();
+}
+
+/**
+ * `length` bytes from `offset`, in chunks; `padOdd` adds the zero byte an odd value lacks.
+ * Three buffers take turns, so a long file makes no garbage: a chunk's memory is reused two
+ * chunks later, by when the association has copied it into PDUs (the fragmenter keeps at
+ * most one PDV's worth, from the latest chunk).
+ */
+async function* readRange(fh: FileHandle, offset: number, length: number, chunkSize: number, padOdd: boolean): AsyncGenerator<Uint8Array> {
+  const ring = [0, 1, 2].map(() => new Uint8Array(Math.min(chunkSize, length) + 1));
+  for (let done = 0, turn = 0; done < length; turn++) {
+    const want = Math.min(chunkSize, length - done);
+    const last = done + want === length;
+    const buf = ring[turn % 3]!;
+    let got = 0;
+    while (got < want) {
+      const { bytesRead } = await fh.read(buf, got, want - got, offset + done + got);
+      if (bytesRead === 0) throw new DicomError('STORE_SHORT_READ', `file ended at byte ${offset + done + got} while ${length} bytes from ${offset} were being sent`);
+      got += bytesRead;
+    }
+    done += want;
+    if (last && padOdd) buf[want] = 0;
+    yield buf.subarray(0, want + (last && padOdd ? 1 : 0));
+  }
+}
