@@ -1,12 +1,7 @@
 import { parseArgs } from 'node:util';
-import { captureCommand } from './commands/capture.js';
-import { convertCommand } from './commands/convert.js';
-import { dumpCommand } from './commands/dump.js';
-import { EXPORT_OPTIONS, exportCommand } from './commands/export.js';
-import { mediaListCommand, mediaReadCommand, mediaUsage } from './commands/media.js';
-import { echoCommand } from './commands/echo.js';
-import { sendCommand } from './commands/send.js';
-import { worklistCommand } from './commands/worklist.js';
+// Each command's module is imported only when that command runs: the capture path loads
+// sharp and ffmpeg glue, media loads drivelist, and a service engineer's `echo` should not
+// pay for either (start-up time and memory of every invocation).
 import { UsageError, describeFileError } from './errors.js';
 
 const USAGE = `usage: sonicart <command> [options]
@@ -48,6 +43,7 @@ export async function main(
         const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
         if (positionals.length !== 1) throw new UsageError('dump takes one FILE');
         subject = positionals[0]!;
+        const { dumpCommand } = await import('./commands/dump.js');
         await dumpCommand(subject, io.out);
         return 0;
       }
@@ -59,10 +55,12 @@ export async function main(
         });
         if (positionals.length !== 1 || !values.ts || !values.out) throw new UsageError('convert takes FILE --ts SYNTAX -o OUT');
         subject = positionals[0]!;
+        const { convertCommand } = await import('./commands/convert.js');
         await convertCommand(subject, values.ts, values.out);
         return 0;
       }
       case 'export': {
+        const { EXPORT_OPTIONS, exportCommand } = await import('./commands/export.js');
         const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: EXPORT_OPTIONS });
         subject = values.out ?? '';
         const args = { profile: values.profile, out: values.out, add: values.add ?? false, fileSetId: values['fileset-id'], inputs: positionals };
@@ -70,6 +68,7 @@ export async function main(
         return 0;
       }
       case 'media': {
+        const { mediaListCommand, mediaReadCommand, mediaUsage } = await import('./commands/media.js');
         const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
         const [sub, ...more] = positionals;
         if (sub === 'list' && more.length === 0) await mediaListCommand(io.out);
@@ -84,15 +83,16 @@ export async function main(
         });
         if (!values.kind || !values.out) throw new UsageError('capture takes --kind KIND --out DIR');
         const { openFrameSource } = await import('../main.js');
+        const { captureCommand } = await import('./commands/capture.js');
         await captureCommand({ ...values, kind: values.kind, out: values.out }, (spec) => openFrameSource(spec), io.out);
         return 0;
       }
       case 'echo':
-        return await echoCommand(rest, io);
+        return await (await import('./commands/echo.js')).echoCommand(rest, io);
       case 'send':
-        return await sendCommand(rest, io);
+        return await (await import('./commands/send.js')).sendCommand(rest, io);
       case 'worklist':
-        return await worklistCommand(rest, io);
+        return await (await import('./commands/worklist.js')).worklistCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':
