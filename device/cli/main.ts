@@ -8,7 +8,7 @@ const USAGE = `usage: sonicart <command> [options]
 
 commands:
   dump FILE                                   print the data set, one element per line
-  convert FILE --ts implicit|explicit|big -o OUT
+  convert FILE --ts implicit|explicit|big|jpeg-baseline|jpeg-lossless -o OUT
                                               rewrite FILE in another transfer syntax
   capture --kind still|cine|sc|sc-cine [--seconds S] [--ts explicit|jpeg-baseline|jpeg-lossless]
           [--patient FILE.json] [--source sim|v4l2:/dev/videoN|file:PATH] --out DIR

@@ -20,3 +20,17 @@ export function encoderFor(ts: CaptureSyntax): FrameEncoder {
       return jpegBaselineEncoder();
   }
 }
+
+export {
+  openTranscodedStream,
+  transcodedDataSetChunks,
+  transcodeSupport,
+  pixelDescription,
+  TranscodeError,
+  type TranscodeErrorCode,
+  type TranscodeOptions,
+  type TranscodedStream,
+  type TranscodedPixels,
+  type TranscodeSupport,
+  type PixelDescription,
+} from './transcode.js';

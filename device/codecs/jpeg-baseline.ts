@@ -41,6 +41,7 @@ export function jpegBaselineEncoder(o: JpegBaselineOptions = {}): FrameEncoder {
       if (image.samplesPerPixel === 3) return colour.encode(image);
       try {
         const buf = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } })
+          .toColourspace('b-w') // one component (MONOCHROME2); without it libvips writes three
           .jpeg({ quality, progressive: false, optimiseCoding: true, mozjpeg: false, trellisQuantisation: false, overshootDeringing: false, optimiseScans: false })
           .toBuffer();
         return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);

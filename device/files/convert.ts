@@ -1,26 +1,50 @@
 import { open } from 'node:fs/promises';
-import { DicomError, PIXEL_DATA, swapInPlace } from '../../dicom/core/index.js';
+import { dirname } from 'node:path';
+import { DicomError, PIXEL_DATA, swapInPlace, tag, uidFromRandom } from '../../dicom/core/index.js';
+import { randomBytes } from 'node:crypto';
 import { DataSet } from '../../dicom/dataset/index.js';
 import type { TransferSyntax } from '../../dicom/encoding/index.js';
 import { META, Part10StreamWriter, SOP_CLASS_UID, SOP_INSTANCE_UID, buildFileMeta, rewriteFileMeta, writePart10 } from '../../dicom/part10/index.js';
 import { writeFileAtomically, type AtomicWriteOptions } from './atomic-write.js';
-import { readDicomFileHeader } from './read-header.js';
+import { readDicomFileHeader, type DicomFileHeader } from './read-header.js';
+
+const LOSSY_IMAGE_COMPRESSION = tag(0x0028, 0x2110);
 
 const CHUNK = 1024 * 1024;
 
+export interface ConvertOptions extends AtomicWriteOptions {
+  /** The user chose lossy compression (`--ts jpeg-baseline`): lossless → lossy is allowed. */
+  readonly allowLossy?: boolean;
+  /** JPEG Baseline quality (default 90). */
+  readonly quality?: number;
+}
+
 /**
- * Rewrites a Part 10 file in another transfer syntax, streaming the pixel data in 1 MiB chunks
- * so that memory does not grow with the file. Uncompressed ↔ uncompressed only here; a change
- * of compression needs a codec and is refused with a clear error.
+ * Rewrites a Part 10 file in another transfer syntax, streaming so that memory does not grow
+ * with the file. Uncompressed ↔ uncompressed (and same-syntax) copies the pixel data 1 MiB at a
+ * time; a change of compression (JPEG Baseline, JPEG Lossless ↔ uncompressed or each other)
+ * goes frame by frame through device/codecs' transcoder (openTranscodedStream), which spools
+ * encoded fragments next to the output. Refusals and codec failures are typed (CONVERT_… /
+ * CODEC_…) and leave no output file.
  */
-export async function convertFile(inPath: string, outPath: string, target: TransferSyntax, opts: AtomicWriteOptions = {}): Promise<void> {
-  const { file, pixelData } = await readDicomFileHeader(inPath);
+export async function convertFile(inPath: string, outPath: string, target: TransferSyntax, opts: ConvertOptions = {}): Promise<void> {
+  const header = await readDicomFileHeader(inPath);
+  const { file, pixelData } = header;
   const source = file.transferSyntax;
-  if (source.uid !== target.uid && (source.encapsulated || target.encapsulated)) {
-    throw new DicomError(
-      'CONVERT_NEEDS_CODEC',
-      `converting ${source.name} to ${target.name} needs a pixel data codec, which this build does not have`,
-    );
+  const needsCodec = source.uid !== target.uid && (source.encapsulated || target.encapsulated);
+  if (needsCodec && !pixelData && !source.deflated) {
+    // Nothing to re-encode: the data set alone is rewritten below.
+  } else if (needsCodec) {
+    // Loaded only for compression changes, so a plain conversion stays quick to start.
+    const { transcodeSupport } = await import('../codecs/transcode.js');
+    const sourceLossy = source.lossy || file.dataset.string(LOSSY_IMAGE_COMPRESSION)?.trim() === '01';
+    const support = transcodeSupport(source, target, { ...(opts.allowLossy !== undefined ? { allowLossy: opts.allowLossy } : {}), sourceLossy });
+    if (!support.ok) throw new DicomError(support.code, support.reason);
+    // Lossy compression of a lossless image makes a new image (PS3.3 C.7.6.1.1.5): it gets a new
+    // SOP Instance UID, as dcmcjpeg does, so that the two are never confused in a PACS.
+    const newSopInstanceUid = support.lossy && !sourceLossy ? uidFromRandom(randomBytes(16)) : undefined;
+    await transcodeFile(header, outPath, target, opts, newSopInstanceUid);
+    return;
   }
   const meta = file.hasMeta
     ? rewriteFileMeta(file.meta, target.uid)
@@ -71,6 +95,53 @@ export async function convertFile(inPath: string, outPath: string, target: Trans
     }, opts);
   } finally {
     await input.close();
+  }
+}
+
+async function transcodeFile(
+  header: DicomFileHeader,
+  outPath: string,
+  target: TransferSyntax,
+  opts: ConvertOptions,
+  newSopInstanceUid: string | undefined,
+): Promise<void> {
+  const { openTranscodedStream } = await import('../codecs/transcode.js');
+  const { file } = header;
+  const t = await openTranscodedStream(header, target, {
+    ...(opts.allowLossy !== undefined ? { allowLossy: opts.allowLossy } : {}),
+    ...(opts.quality !== undefined ? { quality: opts.quality } : {}),
+    ...(newSopInstanceUid ? { newSopInstanceUid } : {}),
+    spoolDir: dirname(outPath),
+  });
+  try {
+    const meta = file.hasMeta
+      ? rewriteFileMeta(file.meta, target.uid)
+      : buildFileMeta({
+          sopClassUid: file.dataset.string(SOP_CLASS_UID) ?? '',
+          sopInstanceUid: t.dataset.string(SOP_INSTANCE_UID) ?? '',
+          transferSyntaxUid: target.uid,
+        });
+    if (!meta.string(META.mediaStorageSopClass)) {
+      throw new DicomError('CONVERT_NO_SOP_CLASS', 'the file names no SOP Class UID, so no meta header can be written');
+    }
+    if (newSopInstanceUid) meta.putStrings(META.mediaStorageSopInstance, 'UI', newSopInstanceUid);
+    const writer = new Part10StreamWriter(target);
+    await writeFileAtomically(outPath, async (write) => {
+      await write(writer.header(meta, t.dataset, file.preamble));
+      if (t.pixelData.kind === 'native') {
+        await write(writer.nativePixelData(t.pixelData.vr, t.pixelData.length));
+        for await (const chunk of t.chunks()) await write(writer.nativeChunk(chunk));
+      } else {
+        await write(writer.encapsulatedPixelData(t.pixelData.offsetTable));
+        for await (const fragment of t.chunks()) await write(writer.fragment(fragment));
+        await write(writer.endEncapsulated());
+      }
+      const trailing = new DataSet();
+      for (const el of t.dataset) if (el.tag > PIXEL_DATA) trailing.set(el);
+      if (trailing.size > 0) await write(writer.trailer(trailing));
+    }, opts);
+  } finally {
+    await t.close();
   }
 }
 

@@ -2,7 +2,7 @@ import { transferSyntaxByAlias, type TransferSyntax } from '../../../dicom/encod
 import { convertFile } from '../../files/convert.js';
 import { UsageError } from '../errors.js';
 
-export const CONVERT_TARGETS = ['implicit', 'explicit', 'big'] as const;
+export const CONVERT_TARGETS = ['implicit', 'explicit', 'big', 'jpeg-baseline', 'jpeg-lossless'] as const;
 
 export function targetSyntax(alias: string): TransferSyntax {
   const ts = (CONVERT_TARGETS as readonly string[]).includes(alias) ? transferSyntaxByAlias(alias) : undefined;
@@ -10,7 +10,12 @@ export function targetSyntax(alias: string): TransferSyntax {
   return ts;
 }
 
-/** `sonicart convert FILE --ts implicit|explicit|big -o OUT`. */
+/**
+ * `sonicart convert FILE --ts implicit|explicit|big|jpeg-baseline|jpeg-lossless -o OUT`.
+ * Naming jpeg-baseline is the user's explicit choice of lossy compression (conformance §2), so
+ * it is the one target that may turn a lossless object lossy.
+ */
 export async function convertCommand(file: string, alias: string, out: string): Promise<void> {
-  await convertFile(file, out, targetSyntax(alias));
+  const target = targetSyntax(alias);
+  await convertFile(file, out, target, { allowLossy: alias === 'jpeg-baseline' });
 }

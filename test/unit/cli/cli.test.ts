@@ -58,11 +58,31 @@ describe('sonicart convert', () => {
     expect((await readFile(out)).subarray(128, 132).toString()).toBe('DICM');
   });
 
-  it('refuses to change compression without a codec, and leaves no output behind', async () => {
-    const out = join(dir, 'jpeg.dcm');
-    const r = await sonicart('convert', join(PYDICOM_DATA, 'test_files/SC_rgb_jpeg_dcmtk.dcm'), '--ts', 'explicit', '-o', out);
+  it('refuses a compression it has no codec for (RLE), and leaves no output behind', async () => {
+    const out = join(dir, 'rle.dcm');
+    const r = await sonicart('convert', join(PYDICOM_DATA, 'test_files/MR_small_RLE.dcm'), '--ts', 'explicit', '-o', out);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/JPEG Baseline \(Process 1\) to Explicit VR Little Endian needs a pixel data codec.*\[CONVERT_NEEDS_CODEC\]$/m);
+    expect(r.stderr).toMatch(/RLE Lossless to Explicit VR Little Endian needs a RLE Lossless codec.*\[CONVERT_NEEDS_CODEC\]$/m);
     await expect(readFile(out)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('decompresses JPEG Baseline (YBR_FULL → RGB) and compresses to JPEG Lossless and, when named, JPEG Baseline', async () => {
+    const rgb = join(dir, 'jpeg-to-explicit.dcm');
+    const r = await sonicart('convert', join(PYDICOM_DATA, 'test_files/SC_rgb_jpeg_dcmtk.dcm'), '--ts', 'explicit', '-o', rgb);
+    expect(r.code, r.stderr).toBe(0);
+    const d = await runTool('dcmdump', ['-q', '+P', '0002,0010', '+P', '0028,0004', '+P', '0028,2110', rgb]);
+    expect(d.stdout).toMatch(/LittleEndianExplicit/);
+    expect(d.stdout).toMatch(/\[RGB\]/);
+    expect(d.stdout).toMatch(/\(0028,2110\) CS \[01\]/);
+    const ll = join(dir, 'explicit-to-lossless.dcm');
+    expect((await sonicart('convert', rgb, '--ts', 'jpeg-lossless', '-o', ll)).code).toBe(0);
+    const bl = join(dir, 'explicit-to-baseline.dcm');
+    const b = await sonicart('convert', join(PYDICOM_DATA, 'test_files/SC_rgb_small_odd.dcm'), '--ts', 'jpeg-baseline', '-o', bl);
+    expect(b.code, b.stderr).toBe(0);
+    const db = await runTool('dcmdump', ['-q', '+P', '0002,0010', '+P', '0028,0004', '+P', '0028,2110', '+P', '0028,2114', bl]);
+    expect(db.stdout).toMatch(/JPEGBaseline/);
+    expect(db.stdout).toMatch(/\[YBR_FULL_422\]/);
+    expect(db.stdout).toMatch(/\(0028,2110\) CS \[01\]/);
+    expect(db.stdout).toMatch(/\[ISO_10918_1\]/);
   });
 });
