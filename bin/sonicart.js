@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so `npx sonicart` works right after `npm ci`
-// with no build step to forget.
-import { register } from 'tsx/esm/api';
+// Starts the command line from the bundle in dist/cli/ (made by `npm ci` through `prepare`),
+// or from the TypeScript sources through tsx when there is no bundle or a source file is newer
+// than it — so `npx sonicart` always runs the code in the working tree, with no build step to
+// remember.
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // `sonicart dump big.dcm | head` closes our stdout early: that is the reader's choice, not a
 // failure, so stop quietly instead of crashing with EPIPE.
@@ -10,6 +14,24 @@ process.stdout.on('error', (e) => {
   throw e;
 });
 
-register();
-const { main } = await import('../device/cli/main.ts');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function freshBundle() {
+  if (process.env.SONICART_FROM_SOURCES) return undefined;
+  try {
+    const { builtAt, inputs } = JSON.parse(readFileSync(join(root, 'dist/cli/inputs.json'), 'utf8'));
+    for (const f of inputs) if (statSync(join(root, f)).mtimeMs > builtAt) return undefined;
+    return join(root, 'dist/cli/main.js');
+  } catch {
+    return undefined; // no bundle, or a source was removed: run the sources
+  }
+}
+
+let entry = freshBundle();
+if (!entry) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  entry = join(root, 'device/cli/main.ts');
+}
+const { main } = await import(pathToFileURL(entry).href);
 process.exitCode = await main(process.argv.slice(2));
