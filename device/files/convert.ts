@@ -46,16 +46,7 @@ export async function convertFile(inPath: string, outPath: string, target: Trans
     await transcodeFile(header, outPath, target, opts, newSopInstanceUid);
     return;
   }
-  const meta = file.hasMeta
-    ? rewriteFileMeta(file.meta, target.uid)
-    : buildFileMeta({
-        sopClassUid: file.dataset.string(SOP_CLASS_UID) ?? '',
-        sopInstanceUid: file.dataset.string(SOP_INSTANCE_UID) ?? '',
-        transferSyntaxUid: target.uid,
-      });
-  if (!meta.string(META.mediaStorageSopClass)) {
-    throw new DicomError('CONVERT_NO_SOP_CLASS', 'the file names no SOP Class UID, so no meta header can be written');
-  }
+  const meta = metaForOutput(file, file.dataset, target);
 
   if (!pixelData) {
     const bytes = writePart10(meta, file.dataset, target, file.preamble ? { preamble: file.preamble } : {});
@@ -98,6 +89,24 @@ export async function convertFile(inPath: string, outPath: string, target: Trans
   }
 }
 
+/**
+ * The meta group of the rewritten file: the source's, naming the new syntax and us as writer;
+ * or, for a source without one, built from the data set (`dataset`, as it will be written).
+ */
+function metaForOutput(file: DicomFileHeader['file'], dataset: DataSet, target: TransferSyntax): DataSet {
+  const meta = file.hasMeta
+    ? rewriteFileMeta(file.meta, target.uid)
+    : buildFileMeta({
+        sopClassUid: dataset.string(SOP_CLASS_UID) ?? '',
+        sopInstanceUid: dataset.string(SOP_INSTANCE_UID) ?? '',
+        transferSyntaxUid: target.uid,
+      });
+  if (!meta.string(META.mediaStorageSopClass)) {
+    throw new DicomError('CONVERT_NO_SOP_CLASS', 'the file names no SOP Class UID, so no meta header can be written');
+  }
+  return meta;
+}
+
 async function transcodeFile(
   header: DicomFileHeader,
   outPath: string,
@@ -114,16 +123,7 @@ async function transcodeFile(
     spoolDir: dirname(outPath),
   });
   try {
-    const meta = file.hasMeta
-      ? rewriteFileMeta(file.meta, target.uid)
-      : buildFileMeta({
-          sopClassUid: file.dataset.string(SOP_CLASS_UID) ?? '',
-          sopInstanceUid: t.dataset.string(SOP_INSTANCE_UID) ?? '',
-          transferSyntaxUid: target.uid,
-        });
-    if (!meta.string(META.mediaStorageSopClass)) {
-      throw new DicomError('CONVERT_NO_SOP_CLASS', 'the file names no SOP Class UID, so no meta header can be written');
-    }
+    const meta = metaForOutput(file, t.dataset, target);
     if (newSopInstanceUid) meta.putStrings(META.mediaStorageSopInstance, 'UI', newSopInstanceUid);
     const writer = new Part10StreamWriter(target);
     await writeFileAtomically(outPath, async (write) => {

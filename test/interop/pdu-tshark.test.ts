@@ -6,6 +6,7 @@
  * `tshark -d tcp.port==104,dicom -T json -e …`, and the dissector's fields compared with what
  * we meant to send.
  */
+import { concatBytes } from '../../dicom/core/index.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,15 +79,7 @@ function pcapOf(messages: readonly Message[]): Uint8Array {
   for (const m of messages) {
     for (let o = 0; o < m.bytes.length; o += MSS) packet(m.fromClient, 0x18, m.bytes.subarray(o, o + MSS));
   }
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 // ---------------------------------------------------------------------------------------------

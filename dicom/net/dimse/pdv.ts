@@ -8,6 +8,7 @@
  * turns received PDVs back into a whole command and a stream of data set fragments, and
  * refuses out-of-order PDVs with typed errors.
  */
+import { concatBytes } from '../../core/bytes.js';
 import type { PDataTfPdu, Pdv } from '../pdu/types.js';
 import { MAX_PDU_SEND_CAP } from '../acse/negotiate.js';
 import { DimseError } from './errors.js';
@@ -244,7 +245,7 @@ export class PdvAssembler {
     // Copied: PDV data are views into receive buffers, and a command is small.
     p.parts.push(pdv.data.slice());
     if (!pdv.last) return;
-    const bytes = p.parts.length === 1 ? p.parts[0]! : concat(p.parts, p.length);
+    const bytes = p.parts.length === 1 ? p.parts[0]! : concatBytes(p.parts);
     out.push({ kind: 'command', contextId: p.contextId, bytes });
     const has = this.options.hasDataSet?.(bytes);
     this.phase = has === false ? { kind: 'idle', lastHadNoData: true } : { kind: 'after-command', contextId: p.contextId, dataRequired: has === true };
@@ -254,14 +255,4 @@ export class PdvAssembler {
     out.push({ kind: 'data', contextId: pdv.contextId, bytes: pdv.data, last: pdv.last });
     this.phase = pdv.last ? { kind: 'idle', lastHadNoData: false } : { kind: 'data', contextId: pdv.contextId };
   }
-}
-
-function concat(parts: readonly Uint8Array[], n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
