@@ -25,6 +25,19 @@ export interface SimulatedSourceOptions {
   readonly skip?: (sequence: number) => boolean;
 }
 
+/**
+ * A new frame's bytes, not zero-filled (the renderer writes every byte, so zeroing 1.4 MB a
+ * frame would be wasted work). Each frame gets its own memory: a delivered frame is never
+ * written again (FrameSource contract), and the ring and captures may hold it for seconds with
+ * no signal back when they let go, so frames cannot come from a reuse pool. Returned as a plain
+ * Uint8Array over the whole ArrayBuffer (a Buffer this size is never carved from Node's shared
+ * pool, and a plain view keeps Uint8Array semantics, e.g. slice() copies).
+ */
+function frameBuffer(bytes: number): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(bytes);
+  return new Uint8Array(b.buffer, b.byteOffset, bytes);
+}
+
 export class SimulatedFrameSource implements FrameSource {
   readonly info: FrameSourceInfo;
   private readonly renderer: BModeRenderer;
@@ -56,7 +69,7 @@ export class SimulatedFrameSource implements FrameSource {
   /** Frame `n` exactly as the source delivers it (for tests and benchmarks). */
   renderFrame(n: number): Uint8Array {
     const { width, height, format, fps } = this.info;
-    const out = new Uint8Array(width * height * (format === 'RGB24' ? 3 : 1));
+    const out = frameBuffer(width * height * (format === 'RGB24' ? 3 : 1));
     this.renderer.render(n, n / fps, out);
     return out;
   }
@@ -91,7 +104,7 @@ export class SimulatedFrameSource implements FrameSource {
         if (this.stopping) return { reason: 'stopped' };
       }
       if (this.o.skip?.(n)) continue;
-      const data = new Uint8Array(width * height * (format === 'RGB24' ? 3 : 1));
+      const data = frameBuffer(width * height * (format === 'RGB24' ? 3 : 1));
       this.renderer.render(n, n / fps, data);
       onFrame({ data, width, height, format, timestampMs: realtime ? performance.now() : due, sequence: n });
     }
