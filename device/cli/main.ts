@@ -19,7 +19,7 @@ commands:
   media read DIR                              the file-set tree of a medium
   echo --host H --port P --called-ae AE [--calling-ae AE] [--tls …]
                                               C-ECHO, and the storage the peer accepts
-  send --host H --port P --called-ae AE [--calling-ae AE] [--tls …] [--parallel N] FILE|DIR …
+  send --host H --port P --called-ae AE [--calling-ae AE] [--tls …] [--parallel N] [--allow-lossy] FILE|DIR …
                                               C-STORE, one line per instance with its status
   worklist --host H --port P --called-ae AE [--calling-ae AE] [--tls …] [--modality US]
            [--date today|YYYYMMDD|YYYYMMDD-YYYYMMDD] [--station-ae AE] [--patient-id ID]

@@ -125,15 +125,21 @@ describe('storescp +xa (accepts JPEG too)', () => {
 });
 
 describe('storescp +xi (Implicit VR LE only): the sender converts', () => {
-  it('uncompressed files are re-encoded and arrive element for element; JPEG is never decoded on its own', async () => {
+  it('uncompressed files are re-encoded and arrive element for element; 8-bit JPEG is decoded (net-transcode.test.ts checks its pixels)', async () => {
     const scp = await storescp('xi', ['+xi']);
     const outcomes = await sendAll(scp.port, files);
     const got = await received(scp.out);
     for (const o of outcomes) {
       const name = o.path.split('/').pop()!;
-      if (JPEG_FILES.has(name)) {
+      if (name === 'JPEG-lossy.dcm') {
+        // 12-bit JPEG Extended: the transcoder decodes 8-bit JPEG only.
         expect(o.action, name).toBe('not-sent');
-        expect(o.why).toMatch(/needs a pixel data codec/);
+        expect(o.why).toMatch(/JPEG Extended .* only 8-bit JPEG/);
+        continue;
+      }
+      if (JPEG_FILES.has(name)) {
+        expect([name, o.status?.hex, o.transferSyntax, o.conversion?.kind]).toEqual([name, '0000', '1.2.840.10008.1.2', 'transcode']);
+        expect(got.has(o.sopInstanceUid!), name).toBe(true);
         continue;
       }
       expect([name, o.status?.hex, o.transferSyntax]).toEqual([name, '0000', '1.2.840.10008.1.2']);
@@ -152,7 +158,7 @@ describe('storescp +xi (Implicit VR LE only): the sender converts', () => {
     const code = await main(['send', '--host', '127.0.0.1', '--port', String(scp.port), '--called-ae', 'STORESCP', join(CORPUS, 'JPEG-lossy.dcm'), join(CORPUS, 'CT_small.dcm')], c.io);
     expect(code).toBe(1);
     expect(c.err).toHaveLength(1);
-    expect(c.err[0]).toMatch(new RegExp(`^1 of 2 instances not stored; first: peer STORESCP@127.0.0.1:${scp.port}, step C-STORE [0-9.]+, reason .*needs a pixel data codec`));
+    expect(c.err[0]).toMatch(new RegExp(`^1 of 2 instances not stored; first: peer STORESCP@127.0.0.1:${scp.port}, step C-STORE [0-9.]+, reason converting JPEG Extended \\(Process 2 & 4\\) → Implicit VR Little Endian: .*only 8-bit JPEG`));
   });
 });
 

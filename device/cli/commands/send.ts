@@ -6,6 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { transferSyntaxOrEncapsulated } from '../../../dicom/encoding/index.js';
 import { AsyncQueue } from '../../net/async-queue.js';
 import { STORE_TIMERS } from '../../net/config.js';
 import { associationOptions } from '../../net/peer-config.js';
@@ -33,16 +34,26 @@ export async function collectFiles(args: readonly string[]): Promise<string[]> {
   return out;
 }
 
-function line(o: StoreOutcome): string {
+/**
+ * One instance: path, SOP Instance UID, status, action (with the reason when not sent), and a
+ * fifth column when a pixel codec converted the data set on its way out (conformance §2):
+ * `converted FROM → TO` (`, lossy` when that added a lossy step). A re-encoding between
+ * uncompressed syntaxes (same pixel values, other byte order or VR) is not called out.
+ */
+export function line(o: StoreOutcome): string {
   const status = o.status ? `${o.status.hex} ${o.status.meaning}${o.errorComment ? ` (${o.errorComment})` : ''}` : 'not sent';
   const tail = o.action === 'not-sent' ? `: ${o.why}` : '';
-  return `${o.path}\t${o.sopInstanceUid ?? '-'}\t${status}\t${o.action}${tail}`;
+  const c = o.conversion;
+  const converted = c?.kind === 'transcode' ? `\tconverted ${tsName(c.from)} → ${tsName(c.to)}${c.lossy ? ', lossy' : ''}` : '';
+  return `${o.path}\t${o.sopInstanceUid ?? '-'}\t${status}\t${o.action}${tail}${converted}`;
 }
+
+const tsName = (uid: string): string => transferSyntaxOrEncapsulated(uid).name;
 
 export async function sendCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { ...PEER_OPTIONS, parallel: { type: 'string' } },
+    options: { ...PEER_OPTIONS, parallel: { type: 'string' }, 'allow-lossy': { type: 'boolean' } },
     allowPositionals: true,
   });
   const peer = peerFromArgs(values);
@@ -62,8 +73,10 @@ export async function sendCommand(args: readonly string[], io: CommandIo): Promi
     return 1;
   }
   const options = await associationOptions({ timers: STORE_TIMERS, ...peer }, [], cliLogger());
-  const { proposals: _unused, ...storeOptions } = options;
+  const { proposals: _unused, ...associationOnly } = options;
   void _unused;
+  // Lossless → lossy only when the user said so (conformance §2); then Lossy Image Compression is set.
+  const storeOptions = { ...associationOnly, allowLossy: values['allow-lossy'] === true };
 
   const lanes = Array.from({ length: Math.min(parallel, files.length) }, (_, i) => files.filter((_f, j) => j % parallel === i));
   const results = new AsyncQueue<StoreOutcome>();

@@ -8,8 +8,8 @@
  * - Another uncompressed syntax: the header is re-encoded, the native pixel data streamed and
  *   swapped when the byte order changes (OW only; OB is a byte stream).
  * - Anything else is refused by conversionFor() before a byte is sent: compressed ↔
- *   uncompressed needs a codec this module does not run, and lossless → lossy is never done on
- *   our own (conformance §2).
+ *   uncompressed needs a codec this module does not run (store.ts then asks
+ *   device/codecs/transcode.ts), and lossless → lossy is never done on our own (conformance §2).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';

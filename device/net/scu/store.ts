@@ -3,15 +3,33 @@
  * from disk, and reports one outcome per instance with the conformance §2 status policy
  * (`storageActionFor`): success and warnings go on, A7xx releases the association and leaves
  * the rest for later, any other failure fails that instance only.
+ *
+ * Each instance goes out in the syntax the peer accepted (conformance §2): as stored when it
+ * can, else re-encoded (uncompressed ↔ uncompressed, deflated → inflated), else transcoded by
+ * device/codecs (JPEG Baseline / Lossless ↔ uncompressed, → JPEG Lossless), never lossless →
+ * lossy unless the caller set `allowLossy`.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tag } from '../../../dicom/core/index.js';
 import { SOP_CLASS_UID, SOP_INSTANCE_UID, META } from '../../../dicom/part10/index.js';
-import { transferSyntaxOrEncapsulated, type TransferSyntax } from '../../../dicom/encoding/index.js';
+import {
+  EXPLICIT_VR_BE,
+  EXPLICIT_VR_LE,
+  IMPLICIT_VR_LE,
+  JPEG_BASELINE,
+  JPEG_LOSSLESS_SV1,
+  transferSyntaxOrEncapsulated,
+  type TransferSyntax,
+} from '../../../dicom/encoding/index.js';
 import { dimse, type acse } from '../../../dicom/net/index.js';
 import { readDicomFileHeader, type DicomFileHeader } from '../../files/read-header.js';
 import { Association, type AssociationOptions, type Invocation } from '../association.js';
 import { STORE_TIMERS } from '../config.js';
 import { DimseStatusError, NetError, NoAcceptableContextError, type PeerRef } from '../errors.js';
-import { ChunkRing, conversionCost, conversionFor, dataSetChunks, STREAM_CHUNK, type Conversion } from './store-stream.js';
+import { TranscodeError } from '../../codecs/transcode-errors.js';
+import { ChunkRing, conversionFor, dataSetChunks, STREAM_CHUNK } from './store-stream.js';
 import { UNCOMPRESSED_SYNTAXES } from './services.js';
 
 export type StoreAction = dimse.StorageAction | 'not-sent';
@@ -22,6 +40,8 @@ export interface StoreOutcome {
   readonly sopInstanceUid?: string;
   /** The transfer syntax the data set went out in. */
   readonly transferSyntax?: string;
+  /** Set when the data set went out in another syntax than the file's (from → to). */
+  readonly conversion?: ConversionReport;
   /** The peer's C-STORE-RSP status, when it answered. */
   readonly status?: dimse.StatusInfo;
   readonly errorComment?: string;
@@ -38,7 +58,39 @@ export function stored(o: StoreOutcome): boolean {
   return o.action === 'next' || o.action === 'record-warning';
 }
 
-export interface StoreOptions extends Omit<AssociationOptions, 'proposals'> {}
+/** How an instance was converted on its way out. */
+export interface ConversionReport {
+  /** The file's transfer syntax UID. */
+  readonly from: string;
+  /** The syntax sent. */
+  readonly to: string;
+  /** 're-encode': the same pixels in another uncompressed encoding (or inflated); 'transcode': a pixel codec ran. */
+  readonly kind: 're-encode' | 'transcode';
+  /** The conversion added a lossy compression step (only ever with `allowLossy`). */
+  readonly lossy: boolean;
+}
+
+export interface StoreOptions extends Omit<AssociationOptions, 'proposals'> {
+  /**
+   * The user chose lossy compression for this send: a lossless object may then go out as JPEG
+   * Baseline when that is all the peer accepts (Lossy Image Compression is set). Default never.
+   */
+  readonly allowLossy?: boolean;
+  /**
+   * Where the transcoder spools JPEG output (a file per instance, removed once sent). Default: a
+   * directory made under os.tmpdir() when first needed and removed when the association ends.
+   */
+  readonly spoolDir?: string;
+}
+
+/**
+ * The compressed syntaxes the sender can produce and so proposes for every storage SOP class
+ * besides the ones the files are stored in (conformance §2: the three uncompressed syntaxes,
+ * JPEG Baseline and JPEG Lossless SV1). JPEG Baseline is offered so that lossy objects can go
+ * out in it, and so that a peer that takes nothing else gets a clear "would be lossy" refusal
+ * rather than "no context".
+ */
+export const CONVERSION_TARGETS: readonly string[] = [JPEG_LOSSLESS_SV1, JPEG_BASELINE];
 
 interface Identity {
   readonly path: string;
@@ -59,11 +111,16 @@ function identify(h: DicomFileHeader): Identity {
 
 /**
  * What to propose for these objects: per SOP class, one context per compressed syntax they are
- * stored in (sent as they are), and one with the three uncompressed syntaxes (ours first when
- * the files are uncompressed). Separate contexts, because an acceptor picks one syntax per
- * context and might otherwise pick one we cannot produce.
+ * stored in (sent as they are), one with the three uncompressed syntaxes (ours first when the
+ * files are uncompressed; a compressed file is offered them too, decoded on the way), and one
+ * per syntax of `convertTo` not already proposed (what the sender can encode into). Separate
+ * contexts, because an acceptor picks one syntax per context and might otherwise pick one we
+ * cannot produce.
  */
-export function storageProposals(objects: readonly { sopClassUid: string; transferSyntax: TransferSyntax }[]): acse.ContextProposal[] {
+export function storageProposals(
+  objects: readonly { sopClassUid: string; transferSyntax: TransferSyntax }[],
+  convertTo: readonly string[] = [],
+): acse.ContextProposal[] {
   const byClass = new Map<string, Set<string>>();
   for (const o of objects) {
     const set = byClass.get(o.sopClassUid) ?? new Set<string>();
@@ -78,27 +135,103 @@ export function storageProposals(objects: readonly { sopClassUid: string; transf
     }
     const own = UNCOMPRESSED_SYNTAXES.filter((ts) => syntaxes.has(ts));
     out.push({ abstractSyntax: sopClass, transferSyntaxes: [...own, ...UNCOMPRESSED_SYNTAXES.filter((ts) => !own.includes(ts))] });
+    for (const ts of convertTo) if (!syntaxes.has(ts)) out.push({ abstractSyntax: sopClass, transferSyntaxes: [ts] });
   }
   return out;
 }
 
-/** The accepted context that costs the least conversion, or why none will do. */
+/** How an instance gets from its file to the wire in one accepted context. */
+export type Route =
+  | { readonly kind: 'as-is' | 're-encode' }
+  /** A pixel codec runs (device/codecs/transcode.ts); `lossy`: it adds a lossy step. */
+  | { readonly kind: 'transcode'; readonly lossy: boolean };
+
+export interface Candidate {
+  readonly context: acse.AcceptedContext;
+  readonly target: TransferSyntax;
+  readonly route: Route;
+}
+
+/** The transcoder's verdict on a conversion (device/codecs transcodeSupport), passed in so that the codecs load only when needed. */
+export type TranscodeSupportFn = (
+  source: TransferSyntax,
+  target: TransferSyntax,
+  o: { allowLossy?: boolean; sourceLossy?: boolean },
+) => { readonly ok: true; readonly lossy: boolean } | { readonly ok: false; readonly reason: string };
+
+export interface PickOptions {
+  /** Without it, only what store-stream.ts does alone is considered (as-is, re-encode). */
+  readonly transcodeSupport?: TranscodeSupportFn;
+  readonly allowLossy?: boolean;
+  /** The object already went through lossy compression (Lossy Image Compression 01). */
+  readonly sourceLossy?: boolean;
+}
+
+const UNCOMPRESSED_ORDER: readonly string[] = [EXPLICIT_VR_LE, IMPLICIT_VR_LE, EXPLICIT_VR_BE];
+
+/**
+ * Our order of preference (lower first). Without a codec: the file's own syntax, then another
+ * uncompressed one (the same pixel bytes re-encoded: cheap, exact). When only a codec will do: a
+ * lossless compressed syntax, then Explicit VR LE, Implicit VR LE, Explicit VR BE, and last a
+ * lossy one (which transcodeSupport lets through only for a lossy source or with `allowLossy`).
+ */
+function rank(c: Candidate): number {
+  if (c.route.kind === 'as-is') return 0;
+  const u = UNCOMPRESSED_ORDER.indexOf(c.target.uid);
+  if (c.route.kind === 're-encode') return 1 + Math.max(u, 0);
+  if (c.target.encapsulated && !c.target.lossy && !(c.route.kind === 'transcode' && c.route.lossy)) return 10;
+  if (u >= 0) return 11 + u;
+  return 20;
+}
+
+/**
+ * Every accepted context this object can be sent in, best first (see rank), and why the others
+ * will not do. A codec route is checked with `transcodeSupport` only: bit depth and photometric
+ * are checked when the transcoder opens the file, so a caller tries the next candidate when the
+ * best one fails before its first byte.
+ */
+export function rankContexts(
+  n: acse.Negotiated,
+  sopClassUid: string,
+  source: TransferSyntax,
+  o: PickOptions = {},
+): { candidates: Candidate[]; refusals: string[] } {
+  const contexts = n.byAbstractSyntax.get(sopClassUid) ?? [];
+  const candidates: Candidate[] = [];
+  const refusals: string[] = [];
+  for (const context of contexts) {
+    const target = transferSyntaxOrEncapsulated(context.transferSyntax);
+    const plain = conversionFor(source, target);
+    if (plain.ok) {
+      candidates.push({ context, target, route: { kind: plain.kind } });
+      continue;
+    }
+    if (!o.transcodeSupport || target.deflated) {
+      refusals.push(plain.reason);
+      continue;
+    }
+    const s = o.transcodeSupport(source, target, {
+      ...(o.allowLossy !== undefined ? { allowLossy: o.allowLossy } : {}),
+      ...(o.sourceLossy !== undefined ? { sourceLossy: o.sourceLossy } : {}),
+    });
+    if (s.ok) candidates.push({ context, target, route: { kind: 'transcode', lossy: s.lossy } });
+    else refusals.push(s.reason);
+  }
+  // Stable: among equals, the peer's order of acceptance.
+  candidates.sort((a, b) => rank(a) - rank(b));
+  return { candidates, refusals: [...new Set(refusals)] };
+}
+
+/** The best accepted context for this object (see rankContexts), or why none will do. */
 export function pickContext(
   n: acse.Negotiated,
   sopClassUid: string,
   source: TransferSyntax,
-): { context: acse.AcceptedContext; target: TransferSyntax; conversion: Conversion } | { reason: string } {
-  const candidates = n.byAbstractSyntax.get(sopClassUid) ?? [];
-  if (candidates.length === 0) return { reason: `the peer accepted no presentation context for SOP class ${sopClassUid}` };
-  let best: { context: acse.AcceptedContext; target: TransferSyntax; conversion: Conversion } | undefined;
-  const refusals: string[] = [];
-  for (const context of candidates) {
-    const target = transferSyntaxOrEncapsulated(context.transferSyntax);
-    const conversion = conversionFor(source, target);
-    if (!conversion.ok) refusals.push(conversion.reason);
-    else if (!best || conversionCost(conversion) < conversionCost(best.conversion)) best = { context, target, conversion };
-  }
-  return best ?? { reason: refusals.join('; ') };
+  o: PickOptions = {},
+): Candidate | { reason: string } {
+  if (!n.byAbstractSyntax.get(sopClassUid)?.length) return { reason: `the peer accepted no presentation context for SOP class ${sopClassUid}` };
+  const { candidates, refusals } = rankContexts(n, sopClassUid, source, o);
+  return candidates[0] ?? { reason: refusals.join('; ') };
 }
 
 /**
@@ -123,17 +256,24 @@ export async function* storeFiles(paths: readonly string[], options: StoreOption
   }
   if (identities.length === 0) return;
 
-  const timers = { ...STORE_TIMERS, ...options.timers };
+  const { allowLossy, spoolDir, ...assocOptions } = options;
+  const timers = { ...STORE_TIMERS, ...assocOptions.timers };
   let assoc: Association;
   try {
-    assoc = await Association.open({ ...options, timers, proposals: storageProposals(identities) });
+    assoc = await Association.open({ ...assocOptions, timers, proposals: storageProposals(identities, CONVERSION_TARGETS) });
   } catch (e) {
     for (const id of identities) yield notSent(id, e as Error);
     return;
   }
 
   let stop: Error | undefined;
-  const ring = new ChunkRing();
+  // A spool directory of our own is made when the first instance needs the transcoder.
+  let ownSpool: Promise<string> | undefined;
+  const ctx: PrepareContext = {
+    ring: new ChunkRing(),
+    allowLossy: allowLossy === true,
+    spoolDir: () => (spoolDir !== undefined ? Promise.resolve(spoolDir) : (ownSpool ??= mkdtemp(join(tmpdir(), 'sonicart-send-')))),
+  };
   /** The instance after the current one, being made ready. */
   const ahead: { next?: Promise<Prepared> | undefined } = {};
   const disposeAhead = async (): Promise<void> => {
@@ -148,10 +288,10 @@ export async function* storeFiles(paths: readonly string[], options: StoreOption
         yield notSent(id, stop);
         continue;
       }
-      const prepared = await (ahead.next ?? prepare(assoc, id, ring));
+      const prepared = await (ahead.next ?? prepare(assoc, id, ctx));
       ahead.next = undefined;
       const prepareNext = (): void => {
-        if (!ahead.next && i + 1 < identities.length) ahead.next = prepare(assoc, identities[i + 1]!, ring);
+        if (!ahead.next && i + 1 < identities.length) ahead.next = prepare(assoc, identities[i + 1]!, ctx);
       };
       const outcome = await storeOne(assoc, prepared, prepareNext);
       yield outcome;
@@ -160,17 +300,19 @@ export async function* storeFiles(paths: readonly string[], options: StoreOption
       if (stop) await disposeAhead();
       else prepareNext();
     }
+    if (assoc.established) {
+      try {
+        await assoc.release();
+      } catch {
+        // Everything sent has its outcome already; a failed release changes none of them.
+      }
+    } else await assoc.closed;
   } finally {
     // The caller stopped early, or something threw: the file made ready is closed.
     await disposeAhead();
+    const spool = await ownSpool?.catch(() => undefined);
+    if (spool) await rm(spool, { recursive: true, force: true }).catch(() => undefined);
   }
-  if (assoc.established) {
-    try {
-      await assoc.release();
-    } catch {
-      // Everything sent has its outcome already; a failed release changes none of them.
-    }
-  } else await assoc.closed;
 }
 
 function notSent(id: Identity, e: Error): StoreOutcome {
@@ -190,16 +332,37 @@ type Prepared =
       readonly ok: true;
       readonly id: Identity;
       readonly pick: { context: acse.AcceptedContext; target: TransferSyntax };
+      readonly conversion?: ConversionReport;
       readonly data: AsyncIterable<Uint8Array>;
       /** Closes the file when the instance is not sent after all. */
       dispose(): Promise<void>;
     }
   | { readonly ok: false; readonly outcome: StoreOutcome; dispose(): Promise<void> };
 
+interface PrepareContext {
+  /** File chunks' buffers, shared by the instances of one association (store-stream.ts). */
+  readonly ring: ChunkRing;
+  readonly allowLossy: boolean;
+  spoolDir(): Promise<string>;
+}
+
 const nothing = async (): Promise<void> => undefined;
 
-/** Never rejects: a failure is an outcome, and the instance is not sent. */
-async function prepare(assoc: Association, id: Identity, ring: ChunkRing): Promise<Prepared> {
+type Transcoder = typeof import('../../codecs/transcode.js');
+let transcoder: Promise<Transcoder> | undefined;
+/** The codecs load on first use only: a send of files the peer takes as they are never needs them. */
+function loadTranscoder(): Promise<Transcoder> {
+  return (transcoder ??= import('../../codecs/transcode.js'));
+}
+
+const LOSSY_IMAGE_COMPRESSION = tag(0x0028, 0x2110);
+
+/**
+ * Never rejects: a failure is an outcome, and the instance is not sent. The accepted contexts
+ * are tried best first (rankContexts); a conversion the transcoder turns down before its first
+ * byte (bit depth, photometric …) moves on to the next one.
+ */
+async function prepare(assoc: Association, id: Identity, ctx: PrepareContext): Promise<Prepared> {
   const base = { path: id.path, sopClassUid: id.sopClassUid, sopInstanceUid: id.sopInstanceUid };
   let header: DicomFileHeader;
   try {
@@ -212,39 +375,122 @@ async function prepare(assoc: Association, id: Identity, ring: ChunkRing): Promi
     const err = assoc.failure ?? new Error('association ended');
     return { ok: false, outcome: notSent(id, err), dispose: nothing };
   }
-  const pick = pickContext(assoc.negotiated, id.sopClassUid, header.file.transferSyntax);
-  if ('reason' in pick) {
-    const err = new NoAcceptableContextError(assoc.peer, `C-STORE ${id.sopInstanceUid}`, pick.reason);
+  const source = header.file.transferSyntax;
+  const step = `C-STORE ${id.sopInstanceUid}`;
+  const refuse = (reason: string): Prepared => {
+    const err = new NoAcceptableContextError(assoc.peer, step, reason);
     return { ok: false, outcome: { ...base, action: 'not-sent', why: err.describe(), error: err }, dispose: nothing };
-  }
-  // The ring is free: prepare() runs once the previous request is out in full.
-  const chunks = dataSetChunks(header, pick.target, STREAM_CHUNK, ring);
-  let first: IteratorResult<Uint8Array>;
-  try {
-    first = await chunks.next();
-  } catch (e) {
-    // Nothing went out yet: this instance fails, the association goes on.
-    return {
-      ok: false,
-      outcome: { ...base, transferSyntax: pick.target.uid, action: 'not-sent', why: `file unreadable: ${(e as Error).message}`, error: e as Error },
-      dispose: nothing,
-    };
-  }
-  async function* data(): AsyncGenerator<Uint8Array> {
+  };
+  if (!assoc.negotiated.byAbstractSyntax.get(id.sopClassUid)?.length) return refuse(`the peer accepted no presentation context for SOP class ${id.sopClassUid}`);
+
+  // As stored when the peer took the file's own syntax; otherwise every route, codecs included.
+  let ranked = rankContexts(assoc.negotiated, id.sopClassUid, source);
+  let codecs: Transcoder | undefined;
+  if (ranked.candidates[0]?.route.kind !== 'as-is') {
     try {
-      for (let r = first; !r.done; r = await chunks.next()) yield r.value;
-    } finally {
-      await chunks.return(undefined);
+      codecs = await loadTranscoder();
+    } catch (e) {
+      ranked.refusals.push(`the pixel data codecs could not be loaded: ${(e as Error).message}`);
+    }
+    if (codecs) {
+      const sourceLossy = source.lossy || header.file.dataset.string(LOSSY_IMAGE_COMPRESSION)?.trim() === '01';
+      ranked = rankContexts(assoc.negotiated, id.sopClassUid, source, { transcodeSupport: codecs.transcodeSupport, allowLossy: ctx.allowLossy, sourceLossy });
     }
   }
-  return { ok: true, id, pick, data: data(), dispose: async () => void (await chunks.return(undefined)) };
+
+  const turnedDown: string[] = [];
+  for (const { context, target, route } of ranked.candidates) {
+    const pick = { context, target };
+    let inner: AsyncGenerator<Uint8Array>;
+    let chunks: AsyncGenerator<Uint8Array>;
+    if (route.kind === 'transcode') {
+      let spoolDir: string;
+      try {
+        spoolDir = await ctx.spoolDir();
+      } catch (e) {
+        turnedDown.push(`${source.name} → ${target.name}: no spool directory: ${(e as Error).message}`);
+        continue;
+      }
+      // A lossy step only here: transcodeSupport let it through for a lossy source or with allowLossy.
+      inner = codecs!.transcodedDataSetChunks(header, target, { allowLossy: ctx.allowLossy, spoolDir });
+      // The ring is free: prepare() runs once the previous request is out in full.
+      chunks = throughRing(inner, ctx.ring);
+    } else {
+      // The ring is free: prepare() runs once the previous request is out in full.
+      inner = chunks = dataSetChunks(header, target, STREAM_CHUNK, ctx.ring);
+    }
+    const close = async (): Promise<void> => {
+      await chunks.return(undefined);
+      if (inner !== chunks) await inner.return(undefined);
+    };
+    let first: IteratorResult<Uint8Array>;
+    try {
+      first = await chunks.next();
+    } catch (e) {
+      await close().catch(() => undefined);
+      const err = e as Error;
+      if (err instanceof TranscodeError && err.code.startsWith('CONVERT_')) {
+        // This conversion cannot be done for this object; another accepted syntax may do.
+        turnedDown.push(`converting ${source.name} → ${target.name}: ${err.message}`);
+        continue;
+      }
+      // Nothing went out yet: this instance fails, the association goes on.
+      const why = route.kind === 'transcode' ? `converting ${source.name} → ${target.name} failed before anything was sent: ${err.message}` : `file unreadable: ${err.message}`;
+      return { ok: false, outcome: { ...base, transferSyntax: target.uid, action: 'not-sent', why, error: err }, dispose: nothing };
+    }
+    async function* data(): AsyncGenerator<Uint8Array> {
+      try {
+        for (let r = first; !r.done; r = await chunks.next()) yield r.value;
+      } finally {
+        await close();
+      }
+    }
+    const conversion: ConversionReport | undefined =
+      route.kind === 'as-is' ? undefined : { from: source.uid, to: target.uid, kind: route.kind, lossy: route.kind === 'transcode' && route.lossy };
+    return { ok: true, id, pick, ...(conversion ? { conversion } : {}), data: data(), dispose: close };
+  }
+  return refuse([...ranked.refusals, ...turnedDown].join('; ') || `no accepted presentation context for SOP class ${id.sopClassUid} will do`);
+}
+
+/**
+ * The transcoder's chunks (a fresh buffer per frame or fragment, some of a few bytes) copied
+ * into the association's ring and re-cut to `size` bytes (the last one shorter), so that a
+ * request's memory stays at the ring's three buffers: what holds on to chunks already sent (the
+ * fragmenter's queue keeps the chunks of a message until its end) then holds on to the same
+ * three buffers, not to a whole cine's worth of frames. Every chunk but the last is far larger
+ * than a PDV (≤ 128 KiB), so by the time a buffer comes round again (three chunks later) the
+ * fragmenter has taken all of it.
+ */
+async function* throughRing(chunks: AsyncIterable<Uint8Array>, ring: ChunkRing, size = STREAM_CHUNK): AsyncGenerator<Uint8Array> {
+  let turn = 0;
+  let buf = ring.buffer(turn, size);
+  let used = 0;
+  for await (const c of chunks) {
+    for (let o = 0; o < c.length; ) {
+      const n = Math.min(size - used, c.length - o);
+      buf.set(c.subarray(o, o + n), used);
+      used += n;
+      o += n;
+      if (used === size) {
+        yield buf.subarray(0, used);
+        buf = ring.buffer(++turn, size);
+        used = 0;
+      }
+    }
+  }
+  if (used > 0) yield buf.subarray(0, used);
 }
 
 /** Sends one prepared instance; `sent` is called once its request is out in full. */
 async function storeOne(assoc: Association, prepared: Prepared, sent: () => void): Promise<StoreOutcome> {
   if (!prepared.ok) return prepared.outcome;
   const { id, pick } = prepared;
-  const base = { path: id.path, sopClassUid: id.sopClassUid, sopInstanceUid: id.sopInstanceUid };
+  const base = {
+    path: id.path,
+    sopClassUid: id.sopClassUid,
+    sopInstanceUid: id.sopInstanceUid,
+    ...(prepared.conversion ? { conversion: prepared.conversion } : {}),
+  };
   const step = `C-STORE ${id.sopInstanceUid}`;
   let inv: Invocation | undefined;
   try {

@@ -30,7 +30,9 @@ export function maxPdvDataLength(maxPduLength: number, cap = MAX_PDU_SEND_CAP): 
 
 /** Pops exactly n bytes from a chunk list: a view when one chunk holds them, else one copy. */
 class ChunkQueue {
-  private chunks: Uint8Array[] = [];
+  // Sent chunks are cleared (undefined) at once, so a long message streamed through the queue
+  // never keeps what it already handed out alive.
+  private chunks: (Uint8Array | undefined)[] = [];
   private head = 0;
   private offset = 0;
   length = 0;
@@ -64,10 +66,15 @@ class ChunkQueue {
   }
 
   private drop(): void {
+    this.chunks[this.head] = undefined;
     this.head++;
     this.offset = 0;
     if (this.head === this.chunks.length) {
       this.chunks = [];
+      this.head = 0;
+    } else if (this.head >= 1024) {
+      // Compact now and then, so the array of cleared slots does not grow with the message.
+      this.chunks = this.chunks.slice(this.head);
       this.head = 0;
     }
   }
