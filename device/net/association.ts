@@ -28,7 +28,7 @@ import {
 } from './errors.js';
 import { tcpConnector } from './tcp.js';
 import type { Connector, Transport } from './transport.js';
-import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../../dicom/core/index.js';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, concatBytes } from '../../dicom/core/index.js';
 
 export interface AssociationOptions {
   readonly peer: PeerRef;
@@ -673,7 +673,7 @@ export class Association {
     r.parts.push(part.bytes.slice());
     if (!part.last) return;
     this.receiving = undefined;
-    const data = r.parts.length === 1 ? r.parts[0]! : concat(r.parts, r.length);
+    const data = r.parts.length === 1 ? r.parts[0]! : concatBytes(r.parts);
     this.deliver(r.op, r.command, data);
   }
 
@@ -707,16 +707,6 @@ export class Association {
     if (this.isClosed) return;
     this.abortWith(reason ?? new AssociationStateError(this.peer, this.step, 'aborted by the local user'));
   }
-}
-
-function concat(parts: readonly Uint8Array[], n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 function writeU32(buf: Uint8Array, o: number, v: number): void {
