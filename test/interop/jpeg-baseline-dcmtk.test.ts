@@ -11,7 +11,7 @@ import { PYDICOM_DATA, runPython, runTool, scratchDir } from '../helpers/run-too
 import { decodeJpegBaseline } from '../../dicom/pixel/jpeg-baseline/index.js';
 import { JpegError } from '../../dicom/pixel/jpeg-common/errors.js';
 import { makeFrame } from '../unit/pixel/images.js';
-import { runPyJobs, type PyJob } from '../unit/pixel/pydicom-bridge.js';
+import { corpusFilesInSyntax, runPyJobs, type PyJob } from '../unit/pixel/pydicom-bridge.js';
 
 /**
  * The contract is ±1 per sample against libjpeg; our IDCT (islow) and upsampling (fancy) follow
@@ -130,25 +130,7 @@ describe('JPEG Baseline decoder vs dcmdjpeg', () => {
 
   it("pydicom's corpus baseline files (.4.50)", async () => {
     const testFiles = join(PYDICOM_DATA, 'test_files');
-    const list = await runPython(
-      String.raw`
-import sys, os, json, pydicom
-out = []
-for f in sorted(os.listdir(sys.argv[1])):
-    p = os.path.join(sys.argv[1], f)
-    try:
-        ds = pydicom.dcmread(p, stop_before_pixels=True)
-        ts = str(ds.file_meta.TransferSyntaxUID)
-    except Exception:
-        continue
-    if ts == '1.2.840.10008.1.2.4.50' and 'Rows' in ds:
-        out.append(f)
-print(json.dumps(out))
-`,
-      [testFiles],
-    );
-    expect(list.code).toBe(0);
-    const names = JSON.parse(list.stdout) as string[];
+    const names = await corpusFilesInSyntax(['1.2.840.10008.1.2.4.50']);
     expect(names.length).toBeGreaterThan(5);
     const diffs = await compareWithDcmdjpeg(names.map((n) => ({ name: `corpus-${n}`, path: join(testFiles, n) })));
     console.log('pydicom corpus, max |ours - dcmdjpeg| per file:', Object.fromEntries(diffs));

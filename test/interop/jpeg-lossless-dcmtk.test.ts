@@ -15,7 +15,7 @@ import {
   type Predictor,
 } from '../../dicom/pixel/jpeg-lossless/index.js';
 import { type Kind, makeFrame } from '../unit/pixel/images.js';
-import { bytesToSamples, firstDifference, runPyJobs, samplesToBytes, type PyJob } from '../unit/pixel/pydicom-bridge.js';
+import { bytesToSamples, corpusFilesInSyntax, firstDifference, runPyJobs, samplesToBytes, type PyJob } from '../unit/pixel/pydicom-bridge.js';
 
 let dir = '';
 let cleanup: () => Promise<void> = async () => {};
@@ -239,25 +239,7 @@ describe('DCMTK dcmcjpeg → ours', () => {
 describe("pydicom's corpus: lossless JPEG files, ours vs dcmdjpeg", () => {
   it('decodes every .4.57/.4.70 file with pixel data identically to dcmdjpeg', async () => {
     const testFiles = join(PYDICOM_DATA, 'test_files');
-    const list = await runPython(
-      String.raw`
-import sys, os, json, pydicom
-out = []
-for f in sorted(os.listdir(sys.argv[1])):
-    p = os.path.join(sys.argv[1], f)
-    try:
-        ds = pydicom.dcmread(p, stop_before_pixels=True)
-        ts = str(ds.file_meta.TransferSyntaxUID)
-    except Exception:
-        continue
-    if ts in ('1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70') and 'Rows' in ds:
-        out.append(f)
-print(json.dumps(out))
-`,
-      [testFiles],
-    );
-    expect(list.code).toBe(0);
-    const files = JSON.parse(list.stdout) as string[];
+    const files = await corpusFilesInSyntax(['1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70']);
     expect(files).toContain('SC_rgb_jpeg_gdcm.dcm');
     const jobs: PyJob[] = [];
     for (const f of files) {

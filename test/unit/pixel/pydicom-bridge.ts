@@ -7,7 +7,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runPython } from '../../helpers/run-tool.js';
+import { PYDICOM_DATA, runPython } from '../../helpers/run-tool.js';
 
 const SCRIPT = String.raw`
 import sys, json, pydicom
@@ -134,4 +134,31 @@ export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): num
   if (a.length !== b.length) return Math.min(a.length, b.length);
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
   return -1;
+}
+
+/**
+ * The files of pydicom's test corpus (by name) whose Transfer Syntax UID is one of `uids` and
+ * that have image pixel attributes, as pydicom itself reads them.
+ */
+export async function corpusFilesInSyntax(uids: readonly string[]): Promise<string[]> {
+  const r = await runPython(
+    String.raw`
+import sys, os, json, pydicom
+want = set(json.loads(sys.argv[2]))
+out = []
+for f in sorted(os.listdir(sys.argv[1])):
+    p = os.path.join(sys.argv[1], f)
+    try:
+        ds = pydicom.dcmread(p, stop_before_pixels=True)
+        ts = str(ds.file_meta.TransferSyntaxUID)
+    except Exception:
+        continue
+    if ts in want and 'Rows' in ds:
+        out.append(f)
+print(json.dumps(out))
+`,
+    [join(PYDICOM_DATA, 'test_files'), JSON.stringify(uids)],
+  );
+  if (r.code !== 0) throw new Error(`listing pydicom's corpus failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as string[];
 }
