@@ -4,6 +4,7 @@
  * as they are when the syntax was accepted, converted when storescp accepts only Implicit VR
  * LE — and the same over TLS with client certificates made by openssl for the test.
  */
+import { cli } from '../helpers/cli-capture.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
@@ -80,12 +81,6 @@ async function sendAll(port: number, paths: readonly string[]): Promise<StoreOut
   const out: StoreOutcome[] = [];
   for await (const o of storeFiles(paths, { peer: { aeTitle: 'STORESCP', host: '127.0.0.1', port }, callingAeTitle: 'US_CART' })) out.push(o);
   return out;
-}
-
-function cli(): { io: { out: (s: string) => void; err: (s: string) => void }; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (s) => out.push(s), err: (s) => err.push(s) }, out, err };
 }
 
 describe('storescp +xa (accepts JPEG too)', () => {

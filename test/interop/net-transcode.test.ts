@@ -8,6 +8,7 @@
  * (c) storescp configured to accept JPEG Baseline only: an uncompressed file is not sent, and the
  *     status line says it would be lossy; with `allowLossy` it goes out lossy, marked so.
  */
+import { cli } from '../helpers/cli-capture.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
@@ -160,12 +161,6 @@ async function dumpWithoutPixels(path: string): Promise<string[]> {
   const r = await runTool('dcmdump', ['-q', '+L', path]);
   expect(r.code, r.stderr).toBe(0);
   return normalizeDcmdump(r.stdout).filter((l) => !l.startsWith('(7fe0,0010)') && !l.startsWith('(fffc,fffc)'));
-}
-
-function cli(): { io: { out: (s: string) => void; err: (s: string) => void }; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (s) => out.push(s), err: (s) => err.push(s) }, out, err };
 }
 
 describe('(a) storescp accepting only uncompressed: JPEG files are decoded by the sender', () => {

@@ -4,6 +4,7 @@
  * exact Unicode; the matching keys filter; TSV and DICOM JSON print as the issue says; an
  * unknown called AE is rejected with the reason.
  */
+import { cli } from '../helpers/cli-capture.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,12 +44,6 @@ async function query(q: WorklistQuery, calledAe = 'WLMSCP') {
   for await (const e of findWorklist(a, q)) out.push(e);
   await a.release();
   return out;
-}
-
-function cli() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s) }, out, err };
 }
 
 const target = () => ['--host', '127.0.0.1', '--port', String(scp.port), '--called-ae', 'WLMSCP'];

@@ -1,16 +1,9 @@
 /** Deterministic test frames for the pixel codec tests. */
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../hw-sim/frame-grabber/prng.js';
+
+/** The simulator's seeded PRNG (mulberry32), so failures reproduce. */
+export const rng = mulberry32;
 
 export type Kind = 'random' | 'smooth' | 'extremes' | 'ultrasound';
 
