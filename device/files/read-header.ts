@@ -38,16 +38,30 @@ export async function readDicomFileHeader(path: string): Promise<DicomFileHeader
     for (;;) {
       const head = await readAt(fh, 0, want);
       let file: Part10File;
+      let deflated = false;
       try {
-        file = readPart10(head, { stopBeforePixelData: true, inflateRaw: (b) => inflateRawSync(b) });
+        file = readPart10(head, {
+          stopBeforePixelData: true,
+          inflateRaw: (b) => {
+            // A deflated data set is one zlib stream with no offsets into the file: it is read
+            // whole, below (a window of it does not inflate, and its pixel data is not on disk).
+            deflated = true;
+            if (want < size) throw new DicomTruncatedError('deflated data set read whole', 0);
+            return inflateRawSync(b);
+          },
+        });
       } catch (e) {
-        if (e instanceof DicomTruncatedError && want < size) {
-          want = Math.min(size, want * 4);
+        if ((e instanceof DicomTruncatedError || (deflated && e instanceof DicomParseError)) && want < size) {
+          want = deflated ? size : Math.min(size, want * 4);
           continue;
         }
         throw e;
       }
-      if (file.pixelDataOffset === undefined || file.transferSyntax.deflated) return { path, size, file };
+      if (file.transferSyntax.deflated) {
+        // Everything, Pixel Data included, as values in memory (such files are rare and small).
+        return { path, size, file: readPart10(head, { inflateRaw: (b) => inflateRawSync(b) }) };
+      }
+      if (file.pixelDataOffset === undefined) return { path, size, file };
       const pixelData = await locatePixelData(fh, file, size, head);
       file.dataset.set(
         new Element(PIXEL_DATA, pixelData.vr, {
@@ -64,6 +78,7 @@ export async function readDicomFileHeader(path: string): Promise<DicomFileHeader
           explicitVR: file.transferSyntax.explicitVR,
           littleEndian: file.transferSyntax.littleEndian,
           baseOffset: pixelData.end,
+          after: PIXEL_DATA,
         });
         for (const el of rest.dataset) file.dataset.set(el);
         file.warnings.push(...rest.warnings);

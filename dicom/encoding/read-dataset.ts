@@ -37,6 +37,8 @@ export interface ReadDataSetOptions {
    * as trailing garbage: stop there and report it instead of failing. Default true.
    */
   readonly toleratetrailingGarbage?: boolean;
+  /** The tag of the element just before `start`, when reading resumes after it (e.g. after Pixel Data). */
+  readonly after?: Tag;
 }
 
 export interface ReadDataSetResult {
@@ -69,7 +71,7 @@ export function readDataSet(bytes: Uint8Array, opts: ReadDataSetOptions): ReadDa
   const tolerateGarbage = opts.toleratetrailingGarbage ?? true;
   const root = new DataSet();
   let pos = opts.start ?? 0;
-  const stack: Frame[] = [{ kind: 'dataset', ds: root, end: Infinity, top: true, lastTag: -1, implicit: !opts.explicitVR }];
+  const stack: Frame[] = [{ kind: 'dataset', ds: root, end: Infinity, top: true, lastTag: opts.after ?? -1, implicit: !opts.explicitVR }];
 
   const u16 = (at: number): number => view.getUint16(at, le);
   const u32 = (at: number): number => view.getUint32(at, le);
@@ -134,17 +136,28 @@ export function readDataSet(bytes: Uint8Array, opts: ReadDataSetOptions): ReadDa
     if (frame.top && opts.stopBefore?.(t)) {
       return { dataset: root, end: base + pos, stoppedAt: t, warnings };
     }
-    if (t <= frame.lastTag || t === ITEM || t === SEQUENCE_DELIMITATION || (t === ITEM_DELIMITATION && frame.top)) {
-      if (frame.top && tolerateGarbage && frame.lastTag >= 0) {
+    if (t === ITEM || t === SEQUENCE_DELIMITATION || (t === ITEM_DELIMITATION && frame.top)) {
+      if (frame.top && tolerateGarbage && isTrailingPadding(bytes, pos, frame.lastTag)) {
+        warnings.push(`ignored ${n - pos} bytes after the data set at offset ${base + pos} (${formatTag(t)} where an element should be)`);
+        pos = n;
+        break;
+      }
+      throw new DicomParseError('PARSE_UNEXPECTED_DELIMITER', `unexpected ${formatTag(t)} inside a data set`, base + pos);
+    }
+    if (t <= frame.lastTag) {
+      // Out of ascending order (PS3.5 §7.1 forbids it, writers do it anyway). Like DCMTK, an
+      // element that is one is read, with a warning; only bytes that are no element at all and
+      // that follow the data set (after the Pixel Data, or nothing but zeros) are padding.
+      if (!looksLikeElement(bytes, view, pos, frame.implicit, le) && frame.top && tolerateGarbage && isTrailingPadding(bytes, pos, frame.lastTag)) {
         warnings.push(`ignored ${n - pos} bytes after the data set at offset ${base + pos} (tag ${formatTag(t)} out of order)`);
         pos = n;
         break;
       }
-      if (t === ITEM || t === SEQUENCE_DELIMITATION || t === ITEM_DELIMITATION) {
-        throw new DicomParseError('PARSE_UNEXPECTED_DELIMITER', `unexpected ${formatTag(t)} inside a data set`, base + pos);
-      }
-      // Out-of-order tags inside an item: PS3.5 forbids them, but they can still be read.
-      warnings.push(`tag ${formatTag(t)} out of ascending order at offset ${base + pos}`);
+      warnings.push(
+        t === frame.lastTag
+          ? `tag ${formatTag(t)} repeated at offset ${base + pos} (the later value is kept)`
+          : `tag ${formatTag(t)} out of ascending order at offset ${base + pos}`,
+      );
     }
     const previousTag = frame.lastTag;
     frame.lastTag = t;
@@ -161,7 +174,7 @@ export function readDataSet(bytes: Uint8Array, opts: ReadDataSetOptions): ReadDa
       need(8, 'an element header');
       const explicit = vrFromBytes(bytes[pos + 4]!, bytes[pos + 5]!);
       if (explicit === undefined) {
-        if (frame.top && tolerateGarbage && previousTag >= PIXEL_DATA) {
+        if (frame.top && tolerateGarbage && isTrailingPadding(bytes, elementStart, previousTag)) {
           // Bytes after the pixel data that are not an element: garbage appended to the file.
           warnings.push(`ignored ${n - elementStart} bytes after the data set at offset ${base + elementStart} (no valid VR)`);
           pos = n;
@@ -277,6 +290,25 @@ export function readFragments(
   }
   if (offsetTable === undefined) throw new DicomParseError('PARSE_NO_OFFSET_TABLE', 'encapsulated pixel data without a Basic Offset Table item', base + start);
   return { offsetTable, fragments, end: pos };
+}
+
+/**
+ * Whether the bytes from `at` to the end may be ignored as padding after the data set: they
+ * follow the Pixel Data (the last element of an image; vendors append zeros, checksums, …), or
+ * they are all zero. Anything else that is not an element is a broken data set, refused.
+ */
+function isTrailingPadding(bytes: Uint8Array, at: number, lastTag: number): boolean {
+  if (lastTag >= PIXEL_DATA) return true;
+  for (let i = at; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
+/** Whether an element header at `at` is plausible: a known VR (explicit) or a length that fits. */
+function looksLikeElement(bytes: Uint8Array, view: DataView, at: number, implicit: boolean, le: boolean): boolean {
+  if (at + 8 > bytes.length) return false;
+  if (!implicit) return vrFromBytes(bytes[at + 4]!, bytes[at + 5]!) !== undefined;
+  const len = view.getUint32(at + 4, le);
+  return len === UNDEFINED_LENGTH || at + 8 + len <= bytes.length;
 }
 
 function hex2(b: number): string {
