@@ -3,10 +3,11 @@ import { dirname } from 'node:path';
 import { DicomError, PIXEL_DATA, swapInPlace, tag, uidFromRandom } from '../../dicom/core/index.js';
 import { randomBytes } from 'node:crypto';
 import { DataSet } from '../../dicom/dataset/index.js';
+import { assertPixelConsistency } from '../../dicom/iod/index.js';
 import type { TransferSyntax } from '../../dicom/encoding/index.js';
 import { META, Part10StreamWriter, SOP_CLASS_UID, SOP_INSTANCE_UID, buildFileMeta, rewriteFileMeta, writePart10 } from '../../dicom/part10/index.js';
 import { writeFileAtomically, type AtomicWriteOptions } from './atomic-write.js';
-import { readDicomFileHeader, type DicomFileHeader } from './read-header.js';
+import { pixelExtent, readDicomFileHeader, type DicomFileHeader } from './read-header.js';
 
 const LOSSY_IMAGE_COMPRESSION = tag(0x0028, 0x2110);
 
@@ -29,6 +30,7 @@ export interface ConvertOptions extends AtomicWriteOptions {
  */
 export async function convertFile(inPath: string, outPath: string, target: TransferSyntax, opts: ConvertOptions = {}): Promise<void> {
   const header = await readDicomFileHeader(inPath);
+  assertPixelConsistency(header.file.dataset, pixelExtent(header));
   const { file, pixelData } = header;
   const source = file.transferSyntax;
   const needsCodec = source.uid !== target.uid && (source.encapsulated || target.encapsulated);

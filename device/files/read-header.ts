@@ -3,6 +3,7 @@ import { inflateRawSync } from 'node:zlib';
 import { DicomParseError, ITEM, PIXEL_DATA, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH, formatTag, VR_TABLE, vrFromBytes, type VR } from '../../dicom/core/index.js';
 import { Element } from '../../dicom/dataset/index.js';
 import { DicomTruncatedError, readDataSet } from '../../dicom/encoding/index.js';
+import { extentInMemory, type PixelDataExtent } from '../../dicom/iod/index.js';
 import { readPart10, type Part10File } from '../../dicom/part10/index.js';
 
 /** Where the pixel data of a file lies, so it can be streamed instead of loaded. */
@@ -162,6 +163,14 @@ async function locatePixelData(fh: FileHandle, file: Part10File, size: number, h
   const [offsetTable, ...fragments] = items;
   if (!offsetTable) throw new DicomParseError('PARSE_NO_OFFSET_TABLE', 'encapsulated pixel data without a Basic Offset Table item', valueOffset);
   return { kind: 'encapsulated', vr, offsetTable, fragments, end: pos };
+}
+
+/** How much pixel data the file holds, for the image-attribute consistency check (dicom/iod). */
+export function pixelExtent(header: DicomFileHeader): PixelDataExtent | undefined {
+  const px = header.pixelData;
+  if (px?.kind === 'native') return { kind: 'native', length: px.length };
+  if (px?.kind === 'encapsulated') return { kind: 'encapsulated', fragments: px.fragments.length };
+  return extentInMemory(header.file.dataset);
 }
 
 /**

@@ -2,7 +2,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { DicomError } from '../../dicom/core/index.js';
 import { KEY, MEDIA_STORAGE_DIRECTORY_SOP_CLASS, textOf, type ExportInstance, type Refusal } from '../../dicom/media/index.js';
-import { readDicomFileHeader } from '../files/read-header.js';
+import { checkPixelConsistency } from '../../dicom/iod/index.js';
+import { pixelExtent, readDicomFileHeader } from '../files/read-header.js';
 
 export interface ScannedInputs {
   readonly instances: ExportInstance[];
@@ -36,6 +37,12 @@ export async function scanInputs(inputs: readonly string[]): Promise<ScannedInpu
       }
       if (!h.file.hasMeta && !h.file.dataset.has(KEY.sopClassUid)) {
         refused.push({ source: path, code: 'MEDIA_NOT_DICOM', message: 'not a DICOM file (no meta group and no SOP Class UID)' });
+        continue;
+      }
+      // An object whose image attributes contradict its pixel data is not put on a medium.
+      const inconsistent = checkPixelConsistency(h.file.dataset, pixelExtent(h));
+      if (inconsistent) {
+        refused.push({ source: path, code: inconsistent.code, message: inconsistent.message });
         continue;
       }
       instances.push({

@@ -8,3 +8,12 @@ export { dataSetFromDicomJson, declaredCharset } from './dicom-json.js';
 export { dicomDate, dicomDateTime, dicomTime } from './datetime.js';
 export { photometricForJpegBaseline, readJpegFrameHeader, type JpegFrameHeader } from './jpeg-header.js';
 export { IodError, type IodErrorCode } from './errors.js';
+export {
+  assertPixelConsistency,
+  checkPixelConsistency,
+  extentInMemory,
+  PixelConsistencyError,
+  type PixelConsistencyCode,
+  type PixelDataExtent,
+  type PixelInconsistency,
+} from './pixel-consistency.js';

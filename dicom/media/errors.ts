@@ -1,4 +1,5 @@
 import { DicomError } from '../core/index.js';
+import type { PixelConsistencyCode } from '../iod/index.js';
 
 /**
  * Errors of the media layer. Codes start with DICOMDIR_ when a DICOMDIR cannot be read or
@@ -41,4 +42,6 @@ export type RefusalCode =
   | 'MEDIA_SOP_CLASS_NOT_ALLOWED'
   | 'MEDIA_TRANSFER_SYNTAX_NOT_ALLOWED'
   | 'MEDIA_MISSING_KEY'
-  | 'MEDIA_NOT_DICOM';
+  | 'MEDIA_NOT_DICOM'
+  /** The image attributes contradict the pixel data (dicom/iod checkPixelConsistency). */
+  | PixelConsistencyCode;

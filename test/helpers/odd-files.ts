@@ -5,7 +5,7 @@
 import { buildFileMeta, writePart10 } from '../../dicom/part10/index.js';
 import { EXPLICIT_VR_LE, transferSyntax } from '../../dicom/encoding/index.js';
 import type { DataSet } from '../../dicom/dataset/index.js';
-import { US_IMAGE_STORAGE, smallUsImage } from './build-dataset.js';
+import { T, US_IMAGE_STORAGE, smallUsImage } from './build-dataset.js';
 
 export function part10(ds: DataSet = smallUsImage(), tsUid = EXPLICIT_VR_LE): Uint8Array {
   const meta = buildFileMeta({ sopClassUid: US_IMAGE_STORAGE, sopInstanceUid: '2.25.1234567890', transferSyntaxUid: tsUid });
@@ -32,3 +32,38 @@ export function outOfOrderFile(): Uint8Array {
   out.set(b.subarray(pn, pn + pnLen), pn + pidLen);
   return out;
 }
+
+const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
+
+/** Objects whose image attributes contradict their pixel data, by name, with the code that names the disagreement. */
+export function selfContradictingFiles(): { name: string; bytes: Uint8Array; code: string }[] {
+  const withPixels = (edit: (ds: DataSet) => void, tsUid = EXPLICIT_VR_LE): Uint8Array => {
+    const ds = smallUsImage(); // 4 × 6, 16 bits: 48 bytes
+    edit(ds);
+    return part10(ds, tsUid);
+  };
+  const native = (length: number) => (ds: DataSet) => ds.put(T.PixelData, 'OW', { type: 'raw', bytes: new Uint8Array(length) });
+  const fragments = (count: number, frames: number) => (ds: DataSet) => {
+    ds.putNumbers(T.BitsAllocated, 'US', 8);
+    ds.putStrings(NUMBER_OF_FRAMES, 'IS', String(frames));
+    ds.put(T.PixelData, 'OB', { type: 'encapsulated', offsetTable: new Uint8Array(0), fragments: Array.from({ length: count }, () => Uint8Array.of(0xff, 0xd8, 0xff, 0xd9)) });
+  };
+  return [
+    { name: 'short.dcm', bytes: withPixels(native(40)), code: 'PIXEL_DATA_TOO_SHORT' },
+    { name: 'long.dcm', bytes: withPixels(native(96)), code: 'PIXEL_DATA_TOO_LONG' },
+    {
+      name: 'huge-dimensions.dcm',
+      bytes: withPixels((ds) => {
+        ds.putNumbers(T.Rows, 'US', 65535);
+        ds.putNumbers(T.Columns, 'US', 65535);
+        native(256)(ds);
+      }),
+      code: 'PIXEL_DATA_TOO_SHORT',
+    },
+    { name: 'zero-rows.dcm', bytes: withPixels((ds) => ds.putNumbers(T.Rows, 'US', 0)), code: 'PIXEL_ZERO_DIMENSION' },
+    { name: 'no-fragments.dcm', bytes: withPixels(fragments(0, 1), JPEG_BASELINE), code: 'PIXEL_NO_FRAGMENTS' },
+    { name: 'fewer-fragments.dcm', bytes: withPixels(fragments(2, 3), JPEG_BASELINE), code: 'PIXEL_FEWER_FRAGMENTS_THAN_FRAMES' },
+  ];
+}
+
+const NUMBER_OF_FRAMES = 0x00280008;

@@ -1,12 +1,17 @@
 import { dumpLines } from '../../../dicom/dump/index.js';
-import { readDicomFileHeader } from '../../files/read-header.js';
+import { checkPixelConsistency } from '../../../dicom/iod/index.js';
+import { pixelExtent, readDicomFileHeader } from '../../files/read-header.js';
 
 /** `sonicart dump FILE`: the data set as text, pixel data summarised (never loaded). */
 export async function dumpCommand(file: string, out: (line: string) => void): Promise<void> {
-  const { file: f } = await readDicomFileHeader(file);
+  const header = await readDicomFileHeader(file);
+  const { file: f } = header;
+  // dump shows what is there; the same disagreement makes convert, send and export refuse.
+  const inconsistent = checkPixelConsistency(f.dataset, pixelExtent(header));
   out(`# File: ${file}`);
   out(`# Transfer Syntax: ${f.transferSyntax.uid} (${f.transferSyntax.name})${f.hasMeta ? '' : ', no meta header'}`);
   for (const w of f.warnings) out(`# warning: ${w}`);
+  if (inconsistent) out(`# warning: ${inconsistent.message} [${inconsistent.code}]`);
   if (f.hasMeta) {
     out('# Dicom-Meta-Information-Header');
     for (const line of dumpLines(f.meta)) out(line);

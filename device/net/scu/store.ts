@@ -12,7 +12,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tag } from '../../../dicom/core/index.js';
+import { DicomError, tag } from '../../../dicom/core/index.js';
 import { SOP_CLASS_UID, SOP_INSTANCE_UID, META } from '../../../dicom/part10/index.js';
 import {
   EXPLICIT_VR_BE,
@@ -24,7 +24,8 @@ import {
   type TransferSyntax,
 } from '../../../dicom/encoding/index.js';
 import { dimse, type acse } from '../../../dicom/net/index.js';
-import { readDicomFileHeader, type DicomFileHeader } from '../../files/read-header.js';
+import { pixelExtent, readDicomFileHeader, type DicomFileHeader } from '../../files/read-header.js';
+import { assertPixelConsistency, PixelConsistencyError } from '../../../dicom/iod/index.js';
 import { Association, type AssociationOptions, type Invocation } from '../association.js';
 import { STORE_TIMERS } from '../config.js';
 import { DimseStatusError, NetError, NoAcceptableContextError, type PeerRef } from '../errors.js';
@@ -105,7 +106,9 @@ function identify(h: DicomFileHeader): Identity {
   const meta = h.file.meta;
   const sopClassUid = h.file.dataset.string(SOP_CLASS_UID) || meta.string(META.mediaStorageSopClass) || '';
   const sopInstanceUid = h.file.dataset.string(SOP_INSTANCE_UID) || meta.string(META.mediaStorageSopInstance) || '';
-  if (!sopClassUid || !sopInstanceUid) throw new Error('the file names no SOP Class UID or SOP Instance UID');
+  if (!sopClassUid || !sopInstanceUid) throw new DicomError('STORE_NO_SOP_IDENTITY', 'the file names no SOP Class UID or SOP Instance UID');
+  // An object whose image attributes contradict its pixel data is never sent (issue 8).
+  assertPixelConsistency(h.file.dataset, pixelExtent(h));
   return { path: h.path, sopClassUid, sopInstanceUid, transferSyntax: h.file.transferSyntax };
 }
 
@@ -251,7 +254,8 @@ export async function* storeFiles(paths: readonly string[], options: StoreOption
     try {
       identities.push(identify(await readDicomFileHeader(path)));
     } catch (e) {
-      yield { path, action: 'not-sent', why: `not a readable DICOM file: ${(e as Error).message}`, error: e as Error };
+      const why = e instanceof PixelConsistencyError ? `refused: ${e.message} [${e.code}]` : `not a readable DICOM file: ${(e as Error).message}`;
+      yield { path, action: 'not-sent', why, error: e as Error };
     }
   }
   if (identities.length === 0) return;
