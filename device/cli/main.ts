@@ -56,7 +56,7 @@ export async function main(
         if (positionals.length !== 1 || !values.ts || !values.out) throw new UsageError('convert takes FILE --ts SYNTAX -o OUT');
         subject = positionals[0]!;
         const { convertCommand } = await import('./commands/convert.js');
-        await convertCommand(subject, values.ts, values.out);
+        await convertCommand(subject, values.ts, values.out, io.err);
         return 0;
       }
       case 'export': {

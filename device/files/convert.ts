@@ -18,6 +18,8 @@ export interface ConvertOptions extends AtomicWriteOptions {
   readonly allowLossy?: boolean;
   /** JPEG Baseline quality (default 90). */
   readonly quality?: number;
+  /** Told what the reader tolerated and the writer mends (odd lengths padded, tags sorted). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /**
@@ -31,6 +33,7 @@ export interface ConvertOptions extends AtomicWriteOptions {
 export async function convertFile(inPath: string, outPath: string, target: TransferSyntax, opts: ConvertOptions = {}): Promise<void> {
   const header = await readDicomFileHeader(inPath);
   assertPixelConsistency(header.file.dataset, pixelExtent(header));
+  for (const w of header.file.warnings) opts.onWarning?.(w);
   const { file, pixelData } = header;
   const source = file.transferSyntax;
   const needsCodec = source.uid !== target.uid && (source.encapsulated || target.encapsulated);
@@ -63,7 +66,9 @@ export async function convertFile(inPath: string, outPath: string, target: Trans
       await write(writer.header(meta, file.dataset, file.preamble));
       if (pixelData.kind === 'native') {
         const vr = pixelData.vr === 'OW' ? 'OW' : 'OB';
-        await write(writer.nativePixelData(vr, pixelData.length));
+        // An odd length (tolerated on read) is padded with a zero byte (PS3.5 §7.1).
+        const odd = pixelData.length % 2;
+        await write(writer.nativePixelData(vr, pixelData.length + odd));
         const buf = new Uint8Array(CHUNK);
         for (let done = 0; done < pixelData.length; ) {
           const want = Math.min(CHUNK, pixelData.length - done);
@@ -76,6 +81,7 @@ export async function convertFile(inPath: string, outPath: string, target: Trans
           await write(writer.nativeChunk(chunk).slice());
           done += chunk.length;
         }
+        if (odd) await write(writer.nativeChunk(Uint8Array.of(0)).slice());
       } else {
         const bot = await readRange(input, pixelData.offsetTable.offset, pixelData.offsetTable.length);
         await write(writer.encapsulatedPixelData(bot));

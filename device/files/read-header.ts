@@ -17,6 +17,11 @@ export interface DicomFileHeader {
   /** Everything but the pixel data, which is a `bulk` element when present. */
   readonly file: Part10File;
   readonly pixelData?: PixelDataLocation;
+  /**
+   * The stored bytes break an encoding rule (odd value length, tags out of order …): they are
+   * re-encoded (padded, sorted) before being sent or written, never copied as they are.
+   */
+  readonly irregular: boolean;
 }
 
 /**
@@ -60,9 +65,10 @@ export async function readDicomFileHeader(path: string): Promise<DicomFileHeader
       }
       if (file.transferSyntax.deflated) {
         // Everything, Pixel Data included, as values in memory (such files are rare and small).
-        return { path, size, file: readPart10(head, { inflateRaw: (b) => inflateRawSync(b) }) };
+        const whole = readPart10(head, { inflateRaw: (b) => inflateRawSync(b) });
+        return { path, size, file: whole, irregular: whole.irregular };
       }
-      if (file.pixelDataOffset === undefined) return { path, size, file };
+      if (file.pixelDataOffset === undefined) return { path, size, file, irregular: file.irregular };
       const pixelData = await locatePixelData(fh, file, size, head);
       file.dataset.set(
         new Element(PIXEL_DATA, pixelData.vr, {
@@ -72,6 +78,11 @@ export async function readDicomFileHeader(path: string): Promise<DicomFileHeader
           encapsulated: pixelData.kind === 'encapsulated',
         }),
       );
+      let irregular = file.irregular;
+      if (pixelData.kind === 'native' && pixelData.length % 2 === 1) {
+        irregular = true;
+        file.warnings.push(`Pixel Data has odd length ${pixelData.length} (padded to ${pixelData.length + 1} when written or sent)`);
+      }
       if (pixelData.end < size) {
         // Elements after the pixel data (padding, signatures) are read too, so nothing is lost.
         const tail = await readAt(fh, pixelData.end, size - pixelData.end);
@@ -83,8 +94,9 @@ export async function readDicomFileHeader(path: string): Promise<DicomFileHeader
         });
         for (const el of rest.dataset) file.dataset.set(el);
         file.warnings.push(...rest.warnings);
+        irregular ||= rest.irregular;
       }
-      return { path, size, file, pixelData };
+      return { path, size, file, pixelData, irregular };
     }
   } finally {
     await fh.close();

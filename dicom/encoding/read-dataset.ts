@@ -49,6 +49,12 @@ export interface ReadDataSetResult {
   readonly stoppedAt?: Tag;
   /** Things that were wrong but tolerated (odd lengths, trailing garbage …), with offsets. */
   readonly warnings: string[];
+  /**
+   * The bytes break an encoding rule that a receiver may enforce (an odd value length, a tag out
+   * of ascending order or repeated): they must be re-encoded, not copied, before being sent or
+   * written (our writer pads and sorts).
+   */
+  readonly irregular: boolean;
 }
 
 /** The bytes ran out before the data set did. Distinct, so a streaming caller can read more and retry. */
@@ -68,6 +74,7 @@ export function readDataSet(bytes: Uint8Array, opts: ReadDataSetOptions): ReadDa
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = bytes.length;
   const warnings: string[] = [];
+  let irregular = false;
   const tolerateGarbage = opts.toleratetrailingGarbage ?? true;
   const root = new DataSet();
   let pos = opts.start ?? 0;
@@ -134,7 +141,7 @@ export function readDataSet(bytes: Uint8Array, opts: ReadDataSetOptions): ReadDa
       continue;
     }
     if (frame.top && opts.stopBefore?.(t)) {
-      return { dataset: root, end: base + pos, stoppedAt: t, warnings };
+      return { dataset: root, end: base + pos, stoppedAt: t, warnings, irregular };
     }
     if (t === ITEM || t === SEQUENCE_DELIMITATION || (t === ITEM_DELIMITATION && frame.top)) {
       if (frame.top && tolerateGarbage && isTrailingPadding(bytes, pos, frame.lastTag)) {
@@ -153,6 +160,7 @@ export function readDataSet(bytes: Uint8Array, opts: ReadDataSetOptions): ReadDa
         pos = n;
         break;
       }
+      irregular = true;
       warnings.push(
         t === frame.lastTag
           ? `tag ${formatTag(t)} repeated at offset ${base + pos} (the later value is kept)`
@@ -241,7 +249,10 @@ export function readDataSet(bytes: Uint8Array, opts: ReadDataSetOptions): ReadDa
       }
       throw new DicomTruncatedError(`${formatTag(t)} ${vr} value length ${len} runs past the end of the data (${n - pos} bytes left)`, base + elementStart, 'PARSE_LENGTH_PAST_END');
     }
-    if (len % 2 === 1) warnings.push(`${formatTag(t)} ${vr} has odd length ${len} at offset ${base + elementStart}`);
+    if (len % 2 === 1) {
+      irregular = true;
+      warnings.push(`${formatTag(t)} ${vr} has odd length ${len} at offset ${base + elementStart} (padded to ${len + 1} when written or sent)`);
+    }
     if (opts.pixelDataAsBulk && frame.top && t === PIXEL_DATA) {
       frame.ds.set(new Element(t, vr, { type: 'bulk', offset: base + pos, length: len, encapsulated: false }));
       pos += len;
@@ -259,7 +270,7 @@ export function readDataSet(bytes: Uint8Array, opts: ReadDataSetOptions): ReadDa
     const open = stack[stack.length - 1]!;
     throw new DicomTruncatedError(`file ends inside an open ${open.kind === 'sequence' ? 'sequence' : 'item'}`, base + pos);
   }
-  return { dataset: root, end: base + pos, warnings };
+  return { dataset: root, end: base + pos, warnings, irregular };
 }
 
 /** Reads the items of encapsulated pixel data up to and including the sequence delimiter. */

@@ -41,6 +41,8 @@ export interface Part10File {
   /** Offset where reading ended. */
   readonly end: number;
   readonly warnings: string[];
+  /** The data set's bytes must be re-encoded, not copied (see ReadDataSetResult.irregular). */
+  readonly irregular: boolean;
 }
 
 const DICM = [0x44, 0x49, 0x43, 0x4d];
@@ -149,6 +151,7 @@ function readBody(
     ...(read.stoppedAt !== undefined ? { pixelDataOffset: read.end } : {}),
     end: read.end,
     warnings,
+    irregular: read.irregular,
   };
 }
 

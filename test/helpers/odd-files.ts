@@ -4,7 +4,7 @@
  */
 import { buildFileMeta, writePart10 } from '../../dicom/part10/index.js';
 import { EXPLICIT_VR_LE, transferSyntax } from '../../dicom/encoding/index.js';
-import type { DataSet } from '../../dicom/dataset/index.js';
+import { DataSet, DataSet as DataSetCtor } from '../../dicom/dataset/index.js';
 import { T, US_IMAGE_STORAGE, smallUsImage } from './build-dataset.js';
 
 export function part10(ds: DataSet = smallUsImage(), tsUid = EXPLICIT_VR_LE): Uint8Array {
@@ -67,3 +67,52 @@ export function selfContradictingFiles(): { name: string; bytes: Uint8Array; cod
 }
 
 const NUMBER_OF_FRAMES = 0x00280008;
+
+/**
+ * A Secondary Capture image whose values are written at their odd lengths, unpadded, as some
+ * writers do: UIDs, text and 3 × 3 8-bit native Pixel Data (9 bytes). Hand-encoded, because our
+ * writer pads. Meta header (which is ours, and padded) + Explicit VR LE data set.
+ */
+export const ODD_SOP_INSTANCE_UID = '2.25.123456';
+export function oddLengthFile(): Uint8Array {
+  const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
+  const u16 = (n: number): Uint8Array => Uint8Array.of(n & 0xff, n >> 8);
+  const elements: [number, number, string, Uint8Array][] = [
+    [0x0008, 0x0016, 'UI', ascii('1.2.840.10008.5.1.4.1.1.7')],
+    [0x0008, 0x0018, 'UI', ascii(ODD_SOP_INSTANCE_UID)],
+    [0x0008, 0x0060, 'CS', ascii('OT')],
+    [0x0010, 0x0010, 'PN', ascii('Doe^J')],
+    [0x0010, 0x0020, 'LO', ascii('ABC')],
+    [0x0028, 0x0002, 'US', u16(1)],
+    [0x0028, 0x0004, 'CS', ascii('MONOCHROME2')],
+    [0x0028, 0x0010, 'US', u16(3)],
+    [0x0028, 0x0011, 'US', u16(3)],
+    [0x0028, 0x0100, 'US', u16(8)],
+    [0x0028, 0x0101, 'US', u16(8)],
+    [0x0028, 0x0102, 'US', u16(7)],
+    [0x0028, 0x0103, 'US', u16(0)],
+    [0x7fe0, 0x0010, 'OB', Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9)],
+  ];
+  const parts: Uint8Array[] = [];
+  for (const [g, e, vr, value] of elements) {
+    const long = vr === 'OB';
+    const h = new Uint8Array(long ? 12 : 8);
+    const v = new DataView(h.buffer);
+    v.setUint16(0, g, true);
+    v.setUint16(2, e, true);
+    h.set(ascii(vr), 4);
+    if (long) v.setUint32(8, value.length, true);
+    else v.setUint16(6, value.length, true);
+    parts.push(h, value);
+  }
+  const meta = buildFileMeta({ sopClassUid: '1.2.840.10008.5.1.4.1.1.7', sopInstanceUid: ODD_SOP_INSTANCE_UID, transferSyntaxUid: EXPLICIT_VR_LE });
+  const head = writePart10(meta, new DataSetCtor(), transferSyntax(EXPLICIT_VR_LE)!);
+  const total = head.length + parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of [head, ...parts]) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

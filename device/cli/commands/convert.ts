@@ -15,7 +15,7 @@ export function targetSyntax(alias: string): TransferSyntax {
  * Naming jpeg-baseline is the user's explicit choice of lossy compression (conformance §2), so
  * it is the one target that may turn a lossless object lossy.
  */
-export async function convertCommand(file: string, alias: string, out: string): Promise<void> {
+export async function convertCommand(file: string, alias: string, out: string, warn: (line: string) => void = () => undefined): Promise<void> {
   const target = targetSyntax(alias);
-  await convertFile(file, out, target, { allowLossy: alias === 'jpeg-baseline' });
+  await convertFile(file, out, target, { allowLossy: alias === 'jpeg-baseline', onWarning: (w) => warn(`${file}: warning: ${w}`) });
 }

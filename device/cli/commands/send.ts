@@ -94,6 +94,7 @@ export async function sendCommand(args: readonly string[], io: CommandIo): Promi
   let firstFailure: StoreOutcome | undefined;
   for await (const o of results) {
     io.out(line(o));
+    for (const w of o.warnings ?? []) io.err(`${o.path}: warning: ${w}`);
     if (stored(o)) ok++;
     else firstFailure ??= o;
   }

@@ -13,7 +13,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
-import { ByteSink, DicomError, PIXEL_DATA, swapInPlace, tag } from '../../../dicom/core/index.js';
+import { ByteSink, DicomError, PIXEL_DATA, UNDEFINED_LENGTH, swapInPlace, tag } from '../../../dicom/core/index.js';
 import { DataSet } from '../../../dicom/dataset/index.js';
 import { writeDataSet, type TransferSyntax } from '../../../dicom/encoding/index.js';
 import { readPart10 } from '../../../dicom/part10/index.js';
@@ -61,7 +61,9 @@ export async function* dataSetChunks(
   if (!conversion.ok) throw new DicomError('STORE_CANNOT_CONVERT', conversion.reason);
   const fh = await open(header.path, 'r');
   try {
-    if (conversion.kind === 'as-is') {
+    // Bytes that break an encoding rule (odd lengths, tags out of order) are re-encoded even in
+    // the same syntax: DCMTK's storescp aborts the association on an odd-length value.
+    if (conversion.kind === 'as-is' && !header.irregular) {
       yield* readRange(fh, header.file.datasetOffset, header.size - header.file.datasetOffset, chunkSize, false, ring);
       return;
     }
@@ -90,7 +92,16 @@ async function* reencoded(fh: FileHandle, header: DicomFileHeader, target: Trans
     return;
   }
   yield encode(ds, { ...enc, beforeTag: PIXEL_DATA });
-  if (px.kind !== 'native') throw new DicomError('STORE_CANNOT_CONVERT', 'encapsulated pixel data cannot be re-encoded without a codec');
+  if (px.kind !== 'native') {
+    // Same syntax (an irregular file): the fragments' items go out as stored.
+    if (source.uid !== target.uid) throw new DicomError('STORE_CANNOT_CONVERT', 'encapsulated pixel data cannot be re-encoded without a codec');
+    yield pixelHeader(target, 'OB', UNDEFINED_LENGTH);
+    const itemsStart = px.offsetTable.offset - 8;
+    yield* readRange(fh, itemsStart, px.end - itemsStart, chunkSize, false, ring);
+    const trailer = encode(ds, { ...enc, fromTag: PIXEL_DATA + 1 });
+    if (trailer.length > 0) yield trailer;
+    return;
+  }
   const vr = px.vr === 'OB' ? 'OB' : 'OW';
   const odd = px.length % 2;
   yield pixelHeader(target, vr, px.length + odd);

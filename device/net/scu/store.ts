@@ -52,6 +52,8 @@ export interface StoreOutcome {
   readonly why: string;
   /** What went wrong, when something did (a file error, a NetError …). */
   readonly error?: Error;
+  /** Rules the stored file broke that were mended on the way out (odd lengths padded, tags sorted). */
+  readonly warnings?: readonly string[];
 }
 
 /** Stored (success or warning): the instance may leave the device. */
@@ -337,6 +339,7 @@ type Prepared =
       readonly id: Identity;
       readonly pick: { context: acse.AcceptedContext; target: TransferSyntax };
       readonly conversion?: ConversionReport;
+      readonly warnings?: readonly string[];
       readonly data: AsyncIterable<Uint8Array>;
       /** Closes the file when the instance is not sent after all. */
       dispose(): Promise<void>;
@@ -451,7 +454,8 @@ async function prepare(assoc: Association, id: Identity, ctx: PrepareContext): P
     }
     const conversion: ConversionReport | undefined =
       route.kind === 'as-is' ? undefined : { from: source.uid, to: target.uid, kind: route.kind, lossy: route.kind === 'transcode' && route.lossy };
-    return { ok: true, id, pick, ...(conversion ? { conversion } : {}), data: data(), dispose: close };
+    const warnings = header.irregular ? { warnings: header.file.warnings } : {};
+    return { ok: true, id, pick, ...(conversion ? { conversion } : {}), ...warnings, data: data(), dispose: close };
   }
   return refuse([...ranked.refusals, ...turnedDown].join('; ') || `no accepted presentation context for SOP class ${id.sopClassUid} will do`);
 }
@@ -494,6 +498,7 @@ async function storeOne(assoc: Association, prepared: Prepared, sent: () => void
     sopClassUid: id.sopClassUid,
     sopInstanceUid: id.sopInstanceUid,
     ...(prepared.conversion ? { conversion: prepared.conversion } : {}),
+    ...(prepared.warnings ? { warnings: prepared.warnings } : {}),
   };
   const step = `C-STORE ${id.sopInstanceUid}`;
   let inv: Invocation | undefined;
