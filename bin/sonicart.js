@@ -9,9 +9,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // `sonicart dump big.dcm | head` closes our stdout early: that is the reader's choice, not a
 // failure, so stop quietly instead of crashing with EPIPE.
+// Any other failure to write (ENOBUFS from a flooded pipe, EIO) is one line and exit 1, never
+// an uncaught stack trace.
 process.stdout.on('error', (e) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
+  process.stderr.write(`sonicart: cannot write output: ${e.code ?? e.message}\n`);
+  process.exit(1);
 });
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -3,3 +3,4 @@ export * from './tag.js';
 export * from './vr.js';
 export * from './bytes.js';
 export * from './uid.js';
+export * from './limits.js';

@@ -1,4 +1,5 @@
 import { CharsetError, DicomError } from '../core/errors.js';
+import { MAX_SEQUENCE_DEPTH } from '../core/limits.js';
 import { PIXEL_DATA, formatTag } from '../core/tag.js';
 import { VR_TABLE } from '../core/vr.js';
 import { escapeBytes } from '../charset/index.js';
@@ -36,6 +37,11 @@ export function* dumpLines(ds: DataSet, indentUnit = '  '): Generator<string> {
     const head = `${pad}${formatTag(el.tag)} ${el.vr}`;
     const v = el.value;
     if (v.type === 'sequence') {
+      // depth counts indent steps: two per sequence level. The limit keeps the output linear in
+      // the input (the indentation of a line is bounded), whoever built the data set.
+      if (f.depth / 2 + 1 > MAX_SEQUENCE_DEPTH) {
+        throw new DicomError('DUMP_NESTING_TOO_DEEP', `${formatTag(el.tag)} opens sequence level ${MAX_SEQUENCE_DEPTH + 1}; at most ${MAX_SEQUENCE_DEPTH} are shown`);
+      }
       yield `${head} (Sequence, ${v.items.length} item${v.items.length === 1 ? '' : 's'})  # ${keyword}`;
       // Pushed in reverse so that the first item comes out first, each after its header line.
       for (let i = v.items.length - 1; i >= 0; i--) {

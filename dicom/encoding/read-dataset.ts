@@ -1,5 +1,6 @@
 import { swapInPlace } from '../core/bytes.js';
 import { DicomParseError } from '../core/errors.js';
+import { MAX_SEQUENCE_DEPTH } from '../core/limits.js';
 import {
   ITEM,
   ITEM_DELIMITATION,
@@ -211,6 +212,10 @@ export function readDataSet(bytes: Uint8Array, opts: ReadDataSetOptions): ReadDa
       const value: SequenceValue = { type: 'sequence', items: [], undefinedLength: len === UNDEFINED_LENGTH };
       if (len !== UNDEFINED_LENGTH && pos + len > n) {
         throw new DicomTruncatedError(`${formatTag(t)} SQ length ${len} runs past the end of the data (${n - pos} bytes left)`, base + elementStart, 'PARSE_LENGTH_PAST_END');
+      }
+      // Each level is a sequence frame and an item frame on the stack (the top data set is one).
+      if ((stack.length + 1) / 2 > MAX_SEQUENCE_DEPTH) {
+        throw new DicomParseError('PARSE_NESTING_TOO_DEEP', `${formatTag(t)} opens sequence level ${MAX_SEQUENCE_DEPTH + 1}; at most ${MAX_SEQUENCE_DEPTH} are read`, base + elementStart);
       }
       frame.ds.set(new Element(t, 'SQ', value));
       stack.push({

@@ -1,5 +1,6 @@
 import { ByteSink, swapInPlace } from '../core/bytes.js';
 import { DicomEncodeError } from '../core/errors.js';
+import { MAX_SEQUENCE_DEPTH } from '../core/limits.js';
 import {
   ITEM,
   ITEM_DELIMITATION,
@@ -132,6 +133,9 @@ export function writeDataSet(ds: DataSet, sink: ByteSink, opts: WriteDataSetOpti
         break;
       }
       case 'sequence': {
+        if ((stack.length + 1) / 2 > MAX_SEQUENCE_DEPTH) {
+          throw new DicomEncodeError('ENCODE_NESTING_TOO_DEEP', `${formatTag(el.tag)} opens sequence level ${MAX_SEQUENCE_DEPTH + 1}; at most ${MAX_SEQUENCE_DEPTH} are written`);
+        }
         const undefinedLength = isUndefined(value.undefinedLength);
         writeHeader(el.tag, 'SQ', undefinedLength ? UNDEFINED_LENGTH : 0);
         const lengthAt = sink.length - 4;

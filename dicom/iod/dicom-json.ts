@@ -4,7 +4,7 @@
  * entry's own Specific Character Set when that can hold it, otherwise in UTF-8 (ISO_IR 192), so
  * a name is never lost to a character set that cannot write it.
  */
-import { CharsetError, DicomError, parseTag, SPECIFIC_CHARACTER_SET, type VR } from '../core/index.js';
+import { CharsetError, DicomError, MAX_SEQUENCE_DEPTH, parseTag, SPECIFIC_CHARACTER_SET, type VR } from '../core/index.js';
 import { DataSet } from '../dataset/index.js';
 import { IodError } from './errors.js';
 
@@ -45,7 +45,7 @@ function base64(text: string): Uint8Array {
   return out.subarray(0, j);
 }
 
-function fill(ds: DataSet, obj: JsonObject): void {
+function fill(ds: DataSet, obj: JsonObject, depth = 0): void {
   // Specific Character Set first: every other string is encoded through it.
   const keys = Object.keys(obj).sort();
   for (const key of keys) {
@@ -57,9 +57,10 @@ function fill(ds: DataSet, obj: JsonObject): void {
     if (!vr || !/^[A-Z]{2}$/.test(vr)) throw new IodError('IOD_BAD_JSON', `${key}: missing or bad "vr"`);
     const values = attr.Value ?? [];
     if (vr === 'SQ') {
+      if (depth >= MAX_SEQUENCE_DEPTH) throw new IodError('IOD_BAD_JSON', `${key}: sequences nest deeper than ${MAX_SEQUENCE_DEPTH} levels`);
       const items = values.map((item) => {
         const child = new DataSet(ds);
-        fill(child, (item ?? {}) as JsonObject);
+        fill(child, (item ?? {}) as JsonObject, depth + 1);
         return child;
       });
       ds.putSequence(tag, items);

@@ -116,3 +116,25 @@ export function oddLengthFile(): Uint8Array {
   }
   return out;
 }
+
+/**
+ * The small US image with `depth` Content Sequences (0040,A730) nested one in the other, each
+ * of undefined length holding one item, hand-encoded in Explicit VR LE (so any depth can be made
+ * without our writer, which refuses beyond its limit). The innermost item holds one Text Value.
+ */
+export function deeplyNestedFile(depth: number): Uint8Array {
+  const plain = part10();
+  const px = findElement(plain, 0x7fe0, 0x0010);
+  const open = Uint8Array.of(0x40, 0x00, 0x30, 0xa7, 0x53, 0x51, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff);
+  const close = Uint8Array.of(0xfe, 0xff, 0x0d, 0xe0, 0, 0, 0, 0, 0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0);
+  const text = Uint8Array.of(0x40, 0x00, 0x60, 0xa1, 0x55, 0x54, 0, 0, 4, 0, 0, 0, 0x64, 0x65, 0x65, 0x70); // (0040,A160) UT "deep"
+  const out = new Uint8Array(plain.length + depth * (open.length + close.length) + text.length);
+  out.set(plain.subarray(0, px));
+  let at = px;
+  for (let i = 0; i < depth; i++, at += open.length) out.set(open, at);
+  out.set(text, at);
+  at += text.length;
+  for (let i = 0; i < depth; i++, at += close.length) out.set(close, at);
+  out.set(plain.subarray(px), at);
+  return out;
+}
