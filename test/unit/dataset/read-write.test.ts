@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ByteSink, DicomError, DicomParseError, tag } from '../../../dicom/core/index.js';
+import { ByteSink, DicomError, DicomParseError, MAX_SEQUENCE_DEPTH, tag } from '../../../dicom/core/index.js';
 import { DataSet } from '../../../dicom/dataset/index.js';
 import {
   EXPLICIT_VR_BE,
@@ -68,8 +68,8 @@ describe('data set read/write', () => {
     expect(encode(back, EXPLICIT_VR_LE)).toEqual(bytes);
   });
 
-  it('reads and writes 10,000 nested sequences without overflowing the stack', () => {
-    const depth = 10_000;
+  it('reads and writes sequences nested to the limit (MAX_SEQUENCE_DEPTH); deeper is refused (test/interop/nesting-limit)', () => {
+    const depth = MAX_SEQUENCE_DEPTH;
     const root = new DataSet();
     let ds = root;
     for (let i = 0; i < depth; i++) {
