@@ -1,4 +1,3 @@
-import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DicomError, PIXEL_DATA, swapInPlace, tag, uidFromRandom } from '../../dicom/core/index.js';
 import { randomBytes } from 'node:crypto';
@@ -6,6 +5,7 @@ import { DataSet } from '../../dicom/dataset/index.js';
 import { assertPixelConsistency } from '../../dicom/iod/index.js';
 import type { TransferSyntax } from '../../dicom/encoding/index.js';
 import { META, Part10StreamWriter, SOP_CLASS_UID, SOP_INSTANCE_UID, buildFileMeta, rewriteFileMeta, writePart10 } from '../../dicom/part10/index.js';
+import { openInputFile } from './open-input.js';
 import { writeFileAtomically, type AtomicWriteOptions } from './atomic-write.js';
 import { pixelExtent, readDicomFileHeader, type DicomFileHeader } from './read-header.js';
 
@@ -60,7 +60,7 @@ export async function convertFile(inPath: string, outPath: string, target: Trans
   }
 
   const writer = new Part10StreamWriter(target);
-  const input = await open(inPath, 'r');
+  const input = await openInputFile(inPath);
   try {
     await writeFileAtomically(outPath, async (write) => {
       await write(writer.header(meta, file.dataset, file.preamble));

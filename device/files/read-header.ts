@@ -1,4 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openInputFile } from './open-input.js';
 import { inflateRawSync } from 'node:zlib';
 import { DicomParseError, ITEM, PIXEL_DATA, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH, formatTag, VR_TABLE, vrFromBytes, type VR } from '../../dicom/core/index.js';
 import { Element } from '../../dicom/dataset/index.js';
@@ -37,7 +38,7 @@ const FIRST_READ = 16 * 1024;
  * each fragment's 8-byte item header) by seeking. A 1 GB cine costs a few reads, not 1 GB.
  */
 export async function readDicomFileHeader(path: string): Promise<DicomFileHeader> {
-  const fh = await open(path, 'r');
+  const fh = await openInputFile(path);
   try {
     const size = (await fh.stat()).size;
     let want = Math.min(size, FIRST_READ);
@@ -190,7 +191,7 @@ export function pixelExtent(header: DicomFileHeader): PixelDataExtent | undefine
  * small objects and tools; the device streams large ones with readDicomFileHeader instead.
  */
 export async function readDicomFile(path: string): Promise<Part10File> {
-  const fh = await open(path, 'r');
+  const fh = await openInputFile(path);
   try {
     const size = (await fh.stat()).size;
     const bytes = size > PARALLEL_READ_FROM ? await readInSlices(fh, size) : await readAt(fh, 0, size);

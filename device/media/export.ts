@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { uidFromRandom } from '../../dicom/core/index.js';
 import { transferSyntax } from '../../dicom/encoding/index.js';
@@ -18,6 +18,7 @@ import {
 } from '../../dicom/media/index.js';
 import { MediaNoSpaceError, MediaRefusedError, MediaWriteError, writeErrorFrom } from './errors.js';
 import { nodeMediaIo, type MediaIo } from './io.js';
+import { openInputFile } from '../files/open-input.js';
 import { readFileSetAt } from './read-fileset.js';
 import { pathsOnMedium, scanInputs } from './scan.js';
 import { FAT_MAX_FILE, isFat, mediumSpace, type MediumSpace } from './space.js';
@@ -263,7 +264,7 @@ function countAll(plan: ExportPlan): number {
 const DEFERRED_SYNC = { sync: false } as const;
 
 async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
-  const fh = await open(path, 'r');
+  const fh = await openInputFile(path);
   try {
     const buf = new Uint8Array(CHUNK);
     for (;;) {

@@ -50,7 +50,8 @@ export async function scanInputs(inputs: readonly string[]): Promise<ScannedInpu
         dataset: h.file.dataset,
         transferSyntaxUid: h.file.transferSyntax.uid,
         size: h.size,
-        part10: h.file.hasMeta && h.file.preamble !== undefined,
+        // An irregular file (odd lengths, tags out of order) is rewritten, padded and sorted, like one without a meta group.
+        part10: h.file.hasMeta && h.file.preamble !== undefined && !h.irregular,
       });
     } catch (e) {
       if (e instanceof DicomError) {

@@ -11,12 +11,13 @@
  *   uncompressed needs a codec this module does not run (store.ts then asks
  *   device/codecs/transcode.ts), and lossless → lossy is never done on our own (conformance §2).
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import { ByteSink, DicomError, PIXEL_DATA, UNDEFINED_LENGTH, swapInPlace, tag } from '../../../dicom/core/index.js';
 import { DataSet } from '../../../dicom/dataset/index.js';
 import { writeDataSet, type TransferSyntax } from '../../../dicom/encoding/index.js';
 import { readPart10 } from '../../../dicom/part10/index.js';
+import { openInputFile } from '../../files/open-input.js';
 import type { DicomFileHeader } from '../../files/read-header.js';
 
 export const STREAM_CHUNK = 1024 * 1024;
@@ -59,7 +60,7 @@ export async function* dataSetChunks(
   const source = header.file.transferSyntax;
   const conversion = conversionFor(source, target);
   if (!conversion.ok) throw new DicomError('STORE_CANNOT_CONVERT', conversion.reason);
-  const fh = await open(header.path, 'r');
+  const fh = await openInputFile(header.path);
   try {
     // Bytes that break an encoding rule (odd lengths, tags out of order) are re-encoded even in
     // the same syntax: DCMTK's storescp aborts the association on an odd-length value.
