@@ -124,3 +124,18 @@ describe('a data set is read whole or refused', () => {
     expect(dumpedTags(d.out)).toEqual(await dcmdumpTags(plain));
   });
 });
+
+describe('a transfer syntax we do not know', () => {
+  it('dump shows what it can read but exits 1 with DUMP_UNKNOWN_TRANSFER_SYNTAX (dcmdump reads the same elements)', async () => {
+    const b = part10();
+    const at = Buffer.from(b).indexOf('1.2.840.10008.1.2.1\0');
+    const odd = new Uint8Array(b);
+    odd.set(new TextEncoder().encode('1.2.3.4.5.6.7.8.9.1\0'), at);
+    const f = join(dir, 'unknown-ts.dcm');
+    await writeFile(f, odd);
+    const d = await run('dump', f);
+    expect(d.code).toBe(1);
+    expect(d.err).toEqual([expect.stringMatching(/unknown transfer syntax 1\.2\.3\.4\.5\.6\.7\.8\.9\.1.*\[DUMP_UNKNOWN_TRANSFER_SYNTAX\]$/)]);
+    expect(dumpedTags(d.out)).toEqual(await dcmdumpTags(f));
+  });
+});

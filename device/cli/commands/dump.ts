@@ -1,8 +1,14 @@
+import { DicomError } from '../../../dicom/core/index.js';
 import { dumpLines } from '../../../dicom/dump/index.js';
+import { transferSyntax } from '../../../dicom/encoding/index.js';
 import { checkPixelConsistency } from '../../../dicom/iod/index.js';
 import { pixelExtent, readDicomFileHeader } from '../../files/read-header.js';
 
-/** `sonicart dump FILE`: the data set as text, pixel data summarised (never loaded). */
+/**
+ * `sonicart dump FILE`: the data set as text, pixel data summarised (never loaded). A transfer
+ * syntax we do not know is read as PS3.5 §10 says any other syntax is encoded (Explicit VR LE,
+ * encapsulated pixel data) and shown, but the command fails: nothing vouches for that reading.
+ */
 export async function dumpCommand(file: string, out: (line: string) => void): Promise<void> {
   const header = await readDicomFileHeader(file);
   const { file: f } = header;
@@ -18,4 +24,7 @@ export async function dumpCommand(file: string, out: (line: string) => void): Pr
   }
   out('# Dicom-Data-Set');
   for (const line of dumpLines(f.dataset)) out(line);
+  if (!transferSyntax(f.transferSyntax.uid)) {
+    throw new DicomError('DUMP_UNKNOWN_TRANSFER_SYNTAX', `unknown transfer syntax ${f.transferSyntax.uid}: shown as Explicit VR Little Endian, which may be wrong`);
+  }
 }
