@@ -39,7 +39,7 @@ describe('sonicart dump', () => {
   it('a file that does not exist, and a wrong command line', async () => {
     const r = await sonicart('dump', join(dir, 'nope.dcm'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/nope\.dcm: open: ENOENT/);
+    expect(r.stderr).toMatch(/nope\.dcm: stat: ENOENT/); // inputs are stat-ed before they are opened (FIFOs)
     const u = await sonicart('convert', 'x.dcm', '--ts', 'purple', '-o', join(dir, 'y.dcm'));
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/--ts must be one of implicit, explicit, big/);
