@@ -1,3 +1,5 @@
+import { SonicartError } from '../../dicom/core/index.js';
+
 /**
  * Errors of the capture path. Every one carries a stable code (CAPTURE_…) so the UI and the logs
  * can branch on it; `detail` holds the data that explains it.
@@ -11,14 +13,15 @@ export type CaptureErrorCode =
   | 'CAPTURE_ENCODER_FAILED'
   | 'CAPTURE_WRITE_FAILED';
 
-export class CaptureError extends Error {
+export class CaptureError extends SonicartError {
   override readonly name = 'CaptureError';
+  declare readonly code: CaptureErrorCode;
   constructor(
-    readonly code: CaptureErrorCode,
+    code: CaptureErrorCode,
     message: string,
     readonly detail: Record<string, unknown> = {},
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; file?: string },
   ) {
-    super(message, options);
+    super(code, message, options);
   }
 }

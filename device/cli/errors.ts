@@ -1,4 +1,4 @@
-import { DicomError, DicomParseError } from '../../dicom/core/index.js';
+import { DicomParseError, SonicartError } from '../../dicom/core/index.js';
 
 /**
  * One line for a person: what file, where in it, what is wrong. DICOM errors carry their code
@@ -6,17 +6,17 @@ import { DicomError, DicomParseError } from '../../dicom/core/index.js';
  */
 export function describeFileError(file: string, e: unknown): string {
   if (e instanceof DicomParseError) return `${file}: byte ${e.offset}: ${e.message.replace(/ at byte \d+$/, '')} [${e.code}]`;
-  if (e instanceof DicomError) return `${file}: ${e.message} [${e.code}]`;
+  // Every error the device raises on purpose (DICOM, network, capture, media, codecs) is one.
+  if (e instanceof SonicartError) return `${file}: ${e.message} [${e.code}]`;
   const err = e as NodeJS.ErrnoException;
-  // The device's own typed errors (CAPTURE_…, MEDIA_…) carry an upper-case code but no syscall.
-  if (err instanceof Error && typeof err.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(err.code) && !err.syscall) {
-    return `${file}: ${err.message} [${err.code}]`;
-  }
   if (err && typeof err.code === 'string' && err.syscall) return `${file}: ${err.syscall}: ${err.code}: ${err.message}`;
   return `${file}: ${e instanceof Error ? e.message : String(e)}`;
 }
 
 /** A wrong command line: printed with the usage, exit status 2. */
-export class UsageError extends Error {
+export class UsageError extends SonicartError {
   override readonly name = 'UsageError';
+  constructor(message: string) {
+    super('USAGE', message);
+  }
 }

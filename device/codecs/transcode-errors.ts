@@ -27,4 +27,11 @@ export class TranscodeError extends DicomError {
   ) {
     super(code, message, options);
   }
+
+  /** The conversion cannot or may not be done (CONVERT_…), as opposed to a codec failing on a frame (CODEC_…). */
+  get refusal(): boolean {
+    return REFUSALS.has(this.code);
+  }
 }
+
+const REFUSALS: ReadonlySet<TranscodeErrorCode> = new Set(['CONVERT_NEEDS_CODEC', 'CONVERT_LOSSY_NOT_ALLOWED', 'CONVERT_UNSUPPORTED_PIXELS', 'CONVERT_FRAME_LAYOUT', 'CONVERT_SHORT_READ']);

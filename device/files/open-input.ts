@@ -6,11 +6,12 @@ import { DicomError } from '../../dicom/core/index.js';
 /** An input that is not a regular file (a FIFO, a device, a socket, a directory): refused by name. */
 export class NotARegularFileError extends DicomError {
   override readonly name = 'NotARegularFileError';
+  declare readonly file: string;
   constructor(
-    readonly file: string,
+    file: string,
     readonly kind: string,
   ) {
-    super('FILE_NOT_REGULAR', `${kind}, not a regular file: only regular files are read`);
+    super('FILE_NOT_REGULAR', `${kind}, not a regular file: only regular files are read`, { file });
   }
 }
 

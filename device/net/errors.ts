@@ -4,14 +4,11 @@
  * and the UI can say "peer, step, reason, DICOM status" in one line a technologist reads.
  * Branch on the class or `code`, never on message text.
  */
+import { SonicartError, type ErrorPeer } from '../../dicom/core/index.js';
 import { acse, dimse } from '../../dicom/net/index.js';
 
 /** Who we talk to: the called AE title at an address. */
-export interface PeerRef {
-  readonly aeTitle: string;
-  readonly host: string;
-  readonly port: number;
-}
+export type PeerRef = ErrorPeer;
 
 export function formatPeer(p: PeerRef): string {
   return `${p.aeTitle}@${p.host}:${p.port}`;
@@ -29,22 +26,20 @@ export type NetErrorCode =
   | 'NET_CANCELLED'
   | 'NET_STATE';
 
-export abstract class NetError extends Error {
-  abstract readonly code: NetErrorCode;
+export abstract class NetError extends SonicartError {
+  declare readonly code: NetErrorCode;
+  declare readonly peer: PeerRef;
+  declare readonly step: string;
   constructor(
-    readonly peer: PeerRef,
+    peer: PeerRef,
     /** What we were doing: 'connect', 'A-ASSOCIATE', 'C-STORE 2.25.1…', 'A-RELEASE' … */
-    readonly step: string,
+    step: string,
     /** Why, in the standard's words where there are some. */
     readonly reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; status?: dimse.StatusInfo },
   ) {
-    super(`${formatPeer(peer)}: ${step}: ${reason}`, options);
-  }
-
-  /** The DICOM status, when the peer answered with one. */
-  get status(): dimse.StatusInfo | undefined {
-    return undefined;
+    // The code is each subclass's own (a field initialiser, set once this constructor returns).
+    super('NET', `${formatPeer(peer)}: ${step}: ${reason}`, { ...options, peer, step });
   }
 
   /** One line: peer, step, reason, DICOM status. */
@@ -57,19 +52,19 @@ export abstract class NetError extends Error {
 /** TCP/TLS connection could not be made (refused, unreachable, TLS handshake failed …). */
 export class ConnectError extends NetError {
   override readonly name = 'ConnectError';
-  readonly code = 'NET_CONNECT';
+  override readonly code = 'NET_CONNECT';
 }
 
 /** The transport closed when the protocol did not expect it (mid-PDU, before a response …). */
 export class ConnectionClosedError extends NetError {
   override readonly name = 'ConnectionClosedError';
-  readonly code = 'NET_CLOSED';
+  override readonly code = 'NET_CLOSED';
 }
 
 /** A-ASSOCIATE-RJ (PS3.8 Table 9-21). */
 export class AssociationRejectedError extends NetError {
   override readonly name = 'AssociationRejectedError';
-  readonly code = 'NET_REJECTED';
+  override readonly code = 'NET_REJECTED';
   constructor(
     peer: PeerRef,
     readonly result: number,
@@ -87,7 +82,7 @@ export class AssociationRejectedError extends NetError {
 /** A-ABORT from the peer (service-user or provider) or A-P-ABORT. */
 export class AssociationAbortedError extends NetError {
   override readonly name = 'AssociationAbortedError';
-  readonly code = 'NET_ABORTED';
+  override readonly code = 'NET_ABORTED';
   constructor(
     peer: PeerRef,
     step: string,
@@ -103,7 +98,7 @@ export type TimerName = 'association-request' | 'inactivity' | 'whole-associatio
 /** One of the association timers of conformance §1 (or ARTIM) fired; we aborted. */
 export class TimerExpiredError extends NetError {
   override readonly name = 'TimerExpiredError';
-  readonly code = 'NET_TIMER';
+  override readonly code = 'NET_TIMER';
   constructor(
     peer: PeerRef,
     step: string,
@@ -117,40 +112,38 @@ export class TimerExpiredError extends NetError {
 /** The peer broke PS3.8/PS3.7: malformed, oversized or out-of-order PDU, unknown message ID … */
 export class PeerProtocolError extends NetError {
   override readonly name = 'PeerProtocolError';
-  readonly code = 'NET_PROTOCOL';
+  override readonly code = 'NET_PROTOCOL';
 }
 
 /** The peer accepted no presentation context we can use for this SOP class / object. */
 export class NoAcceptableContextError extends NetError {
   override readonly name = 'NoAcceptableContextError';
-  readonly code = 'NET_NO_CONTEXT';
+  override readonly code = 'NET_NO_CONTEXT';
 }
 
 /** A DIMSE response whose status is not success (or warning, where the caller says so). */
 export class DimseStatusError extends NetError {
   override readonly name = 'DimseStatusError';
-  readonly code = 'NET_DIMSE_STATUS';
+  override readonly code = 'NET_DIMSE_STATUS';
+  declare readonly status: dimse.StatusInfo;
   constructor(
     peer: PeerRef,
     step: string,
     readonly statusInfo: dimse.StatusInfo,
     readonly errorComment?: string,
   ) {
-    super(peer, step, `${statusInfo.category}${errorComment ? `: ${errorComment}` : ''}`);
-  }
-  override get status(): dimse.StatusInfo {
-    return this.statusInfo;
+    super(peer, step, `${statusInfo.category}${errorComment ? `: ${errorComment}` : ''}`, { status: statusInfo });
   }
 }
 
 /** The caller cancelled (AbortSignal) an operation. */
 export class OperationCancelledError extends NetError {
   override readonly name = 'OperationCancelledError';
-  readonly code = 'NET_CANCELLED';
+  override readonly code = 'NET_CANCELLED';
 }
 
 /** The association was used after it ended, or for two operations at once. */
 export class AssociationStateError extends NetError {
   override readonly name = 'AssociationStateError';
-  readonly code = 'NET_STATE';
+  override readonly code = 'NET_STATE';
 }

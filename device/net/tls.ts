@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { connect, type ConnectionOptions } from 'node:tls';
 import { SocketTransport } from './socket-transport.js';
 import type { Connector } from './transport.js';
+import { SonicartError } from '../../dicom/core/index.js';
 
 /** OpenSSL names of the TLS 1.2 suites of RFC 9325 §4.2 and the TLS 1.3 suites. */
 export const BCP195_CIPHERS = [
@@ -55,7 +56,7 @@ export async function tlsConnector(config: TlsConfig): Promise<Connector> {
         ...(config.serverName ? { servername: config.serverName } : {}),
       };
       const socket = connect(options);
-      const onAbort = (): void => fail(new Error('connect aborted'));
+      const onAbort = (): void => fail(new SonicartError('NET_CANCELLED', 'connect aborted'));
       signal?.addEventListener('abort', onAbort, { once: true });
       function fail(e: Error): void {
         signal?.removeEventListener('abort', onAbort);

@@ -3,6 +3,7 @@
  * always ASCII (G0), handled by the ISO 2022 engine.
  */
 import { ISO_8859_RIGHT } from './tables/iso8859.js';
+import { DicomError } from '../core/errors.js';
 
 const NONE = 0xfffd;
 
@@ -11,7 +12,7 @@ export class Iso8859Right {
   private reverse: Map<number, number> | undefined;
 
   constructor(readonly isoIr: string) {
-    if (ISO_8859_RIGHT[isoIr] === undefined) throw new Error(`no table for ${isoIr}`);
+    if (ISO_8859_RIGHT[isoIr] === undefined) throw new DicomError('CHARSET_NO_TABLE', `no table for ${isoIr}`);
   }
 
   private decodeTable(): Uint16Array {

@@ -4,3 +4,4 @@ export * from './vr.js';
 export * from './bytes.js';
 export * from './uid.js';
 export * from './limits.js';
+export * from './error-report.js';

@@ -1,3 +1,5 @@
+import { DicomError } from './errors.js';
+
 /**
  * A data element tag as one unsigned 32-bit number, group in the high 16 bits. Numbers compare
  * and sort in the order PS3.5 §7.1 requires, and are cheap Map keys.
@@ -33,7 +35,7 @@ export function formatTag(t: Tag): string {
 /** Parses `(0010,0010)`, `0010,0010` or `00100010`. */
 export function parseTag(text: string): Tag {
   const m = /^\(?([0-9a-fA-F]{4}),?([0-9a-fA-F]{4})\)?$/.exec(text.trim());
-  if (!m) throw new RangeError(`not a tag: ${text}`);
+  if (!m) throw new DicomError('TAG_NOT_A_TAG', `not a tag: ${text}`);
   return tag(parseInt(m[1]!, 16), parseInt(m[2]!, 16));
 }
 

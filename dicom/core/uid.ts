@@ -1,3 +1,5 @@
+import { DicomError } from './errors.js';
+
 /**
  * UIDs under the `2.25.` root (PS3.5 §B.2): the decimal value of a 128-bit UUID. The library
  * has no source of randomness of its own (it is pure); callers pass one in, so tests can be
@@ -12,7 +14,7 @@ export const IMPLEMENTATION_VERSION_NAME = 'SONICART_0_1';
 
 /** A `2.25.` UID from 16 random bytes, made a version-4 UUID as RFC 4122 §4.4 says. */
 export function uidFromRandom(bytes16: Uint8Array): string {
-  if (bytes16.length !== 16) throw new RangeError('a UUID needs 16 bytes');
+  if (bytes16.length !== 16) throw new DicomError('UID_BAD_UUID_BYTES', 'a UUID needs 16 bytes');
   const b = bytes16.slice();
   b[6] = (b[6]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;

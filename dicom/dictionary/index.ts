@@ -29,6 +29,7 @@ import { tag, type Tag } from '../core/tag.js';
 import { isVR, type VR } from '../core/vr.js';
 import { REPEATING_TAG_DATA, TAG_DATA } from './tags.generated.js';
 import { UID_DATA } from './uids.generated.js';
+import { DicomError } from '../core/errors.js';
 
 export interface DictionaryEntry {
   /** The tag; for repeating groups and element ranges, the tag as looked up. */
@@ -112,7 +113,7 @@ function vrList(text: string, cache: Map<string, readonly VR[]>): readonly VR[] 
   let vrs = cache.get(text);
   if (vrs === undefined) {
     const parts = text === '' ? [] : text.split('/');
-    for (const p of parts) if (!isVR(p)) throw new Error(`dictionary: unknown VR ${p}`);
+    for (const p of parts) if (!isVR(p)) throw new DicomError('DICTIONARY_BAD_VR', `dictionary: unknown VR ${p}`);
     vrs = Object.freeze(parts as VR[]);
     cache.set(text, vrs);
   }

@@ -20,7 +20,7 @@ export class DicomdirError extends MediaError {
   constructor(
     code: DicomdirErrorCode,
     message: string,
-    readonly offset?: number,
+    override readonly offset?: number,
     options?: { cause?: unknown },
   ) {
     super(code, offset === undefined ? message : `${message} (byte ${offset})`, options);

@@ -12,7 +12,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DicomError, tag } from '../../../dicom/core/index.js';
+import { DicomError, SonicartError, tag } from '../../../dicom/core/index.js';
 import { SOP_CLASS_UID, SOP_INSTANCE_UID, META } from '../../../dicom/part10/index.js';
 import {
   EXPLICIT_VR_BE,
@@ -28,7 +28,7 @@ import { pixelExtent, readDicomFileHeader, type DicomFileHeader } from '../../fi
 import { assertPixelConsistency, PixelConsistencyError } from '../../../dicom/iod/index.js';
 import { Association, type AssociationOptions, type Invocation } from '../association.js';
 import { STORE_TIMERS } from '../config.js';
-import { DimseStatusError, NetError, NoAcceptableContextError, type PeerRef } from '../errors.js';
+import { ConnectionClosedError, DimseStatusError, NetError, NoAcceptableContextError, PeerProtocolError, type PeerRef } from '../errors.js';
 import { TranscodeError } from '../../codecs/transcode-errors.js';
 import { ChunkRing, conversionFor, dataSetChunks, STREAM_CHUNK } from './store-stream.js';
 import { UNCOMPRESSED_SYNTAXES } from './services.js';
@@ -301,7 +301,7 @@ export async function* storeFiles(paths: readonly string[], options: StoreOption
       };
       const outcome = await storeOne(assoc, prepared, prepareNext);
       yield outcome;
-      if (outcome.action === 'release-retry-later') stop = new Error(`not sent: the peer is out of resources (${outcome.status?.hex}); retry later`);
+      if (outcome.action === 'release-retry-later') stop = new SonicartError('STORE_RETRY_LATER', `not sent: the peer is out of resources (${outcome.status?.hex}); retry later`, outcome.status ? { status: outcome.status } : {});
       else if (outcome.error instanceof NetError && !assoc.established) stop = outcome.error;
       if (stop) await disposeAhead();
       else prepareNext();
@@ -379,7 +379,7 @@ async function prepare(assoc: Association, id: Identity, ctx: PrepareContext): P
   }
   if (!assoc.established) {
     // It ended while the header was read: the outcome is the association's failure.
-    const err = assoc.failure ?? new Error('association ended');
+    const err = assoc.failure ?? new ConnectionClosedError(assoc.peer, `C-STORE ${id.sopInstanceUid}`, 'association ended');
     return { ok: false, outcome: notSent(id, err), dispose: nothing };
   }
   const source = header.file.transferSyntax;
@@ -436,7 +436,7 @@ async function prepare(assoc: Association, id: Identity, ctx: PrepareContext): P
     } catch (e) {
       await close().catch(() => undefined);
       const err = e as Error;
-      if (err instanceof TranscodeError && err.code.startsWith('CONVERT_')) {
+      if (err instanceof TranscodeError && err.refusal) {
         // This conversion cannot be done for this object; another accepted syntax may do.
         turnedDown.push(`converting ${source.name} → ${target.name}: ${err.message}`);
         continue;
@@ -520,7 +520,7 @@ async function storeOne(assoc: Association, prepared: Prepared, sent: () => void
     inv.sent.then(sent, () => undefined);
     for await (const r of inv) rsp = { status: r.status, ...(r.command.errorComment ? { comment: r.command.errorComment } : {}) };
     await inv.sent;
-    if (!rsp) throw new Error('no C-STORE response');
+    if (!rsp) throw new PeerProtocolError(assoc.peer, step, 'no C-STORE response');
     const decision = dimse.storageActionFor(rsp.status.code);
     const failed = decision.action === 'fail-instance-continue' || decision.action === 'release-retry-later';
     return {

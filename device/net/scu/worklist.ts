@@ -10,7 +10,7 @@
  * for the peer's final response, so the association stays usable. Failure and timeouts throw
  * typed errors; they are never swallowed into an empty list.
  */
-import { SPECIFIC_CHARACTER_SET, tag, type Tag, type VR } from '../../../dicom/core/index.js';
+import { SonicartError, SPECIFIC_CHARACTER_SET, tag, type Tag, type VR } from '../../../dicom/core/index.js';
 import { DataSet } from '../../../dicom/dataset/index.js';
 import { ByteSink } from '../../../dicom/core/index.js';
 import { readDataSet, transferSyntax, writeDataSet } from '../../../dicom/encoding/index.js';
@@ -147,7 +147,7 @@ const DATE_OR_RANGE = /^(\d{8})?(-(\d{8})?)?$/;
 /** The C-FIND identifier: matching keys from `q`, every other key of conformance §3 empty. */
 export function worklistIdentifier(q: WorklistQuery, characterSet = DEFAULT_QUERY_CHARSET): DataSet {
   if (q.date !== undefined && (q.date === '' || !DATE_OR_RANGE.test(q.date))) {
-    throw new RangeError(`SPS start date must be YYYYMMDD or a range YYYYMMDD-YYYYMMDD, got ${JSON.stringify(q.date)}`);
+    throw new SonicartError('WORKLIST_BAD_DATE', `SPS start date must be YYYYMMDD or a range YYYYMMDD-YYYYMMDD, got ${JSON.stringify(q.date)}`);
   }
   const ds = new DataSet();
   ds.putStrings(MWL.SpecificCharacterSet, 'CS', characterSet);
@@ -187,7 +187,7 @@ export class WorklistFind implements AsyncIterable<DataSet> {
   ) {}
 
   async *[Symbol.asyncIterator](): AsyncGenerator<DataSet> {
-    if (this.used) throw new Error('a WorklistFind is iterated once');
+    if (this.used) throw new SonicartError('WORKLIST_ITERATED_TWICE', 'a WorklistFind is iterated once');
     this.used = true;
     const { assoc, options } = this;
     const step = 'C-FIND (Modality Worklist)';

@@ -27,7 +27,7 @@ export class PduError extends DicomError {
   constructor(
     override readonly code: PduErrorCode,
     message: string,
-    readonly offset: number,
+    override readonly offset: number,
     readonly pduType: number | undefined,
     options?: { cause?: unknown },
   ) {

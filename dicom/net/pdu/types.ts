@@ -1,3 +1,5 @@
+import { DicomError } from '../../core/errors.js';
+
 /**
  * The PDUs of the DICOM Upper Layer protocol (PS3.8 §9.3) and the sub-items of the
  * A-ASSOCIATE user information item (PS3.8 Annex D, PS3.7 Annex D.3.3), as one discriminated
@@ -289,7 +291,7 @@ export function pduTypeCode(pdu: Pdu): number {
 }
 
 export function assertNever(x: never): never {
-  throw new Error(`unexpected value ${JSON.stringify(x)}`);
+  throw new DicomError('INTERNAL_UNREACHABLE', `unexpected value ${JSON.stringify(x)}`);
 }
 
 // ---------------------------------------------------------------------------------------------

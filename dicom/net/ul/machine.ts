@@ -7,6 +7,7 @@ import type { AbortPdu, AssociateRjPdu, Pdu } from '../pdu/types.js';
 import { STATE_TEXT, EVENT_TEXT, type ActionId, type Evt, type Sta } from './definitions.js';
 import { ABORT_REASON, ABORT_SOURCE, type StepResult, type UlEffect, type UlEvent, type UlState } from './events.js';
 import { actionFor } from './table.js';
+import { DicomError } from '../../core/errors.js';
 
 type Action = (state: UlState, event: UlEvent) => { next: UlState; effects: UlEffect[] };
 
@@ -19,7 +20,7 @@ const CLOSE: UlEffect = { kind: 'transport-close' };
 
 function expect<T extends UlEvent['type']>(event: UlEvent, ...types: T[]): Extract<UlEvent, { type: T }> {
   if (!(types as string[]).includes(event.type)) {
-    throw new Error(`action given ${event.type}, expects ${types.join('/')}`);
+    throw new DicomError('UL_BAD_TRANSITION', `action given ${event.type}, expects ${types.join('/')}`);
   }
   return event as Extract<UlEvent, { type: T }>;
 }
@@ -35,7 +36,7 @@ const ACTIONS: Readonly<Record<ActionId, Action>> = {
     return { next: { sta: 'Sta4', role: 'requestor', pendingRq: rq }, effects: [{ kind: 'transport-connect', rq }] };
   },
   'AE-2': (s) => {
-    if (s.pendingRq === undefined) throw new Error('AE-2 without the A-ASSOCIATE-RQ given with Evt1');
+    if (s.pendingRq === undefined) throw new DicomError('UL_BAD_TRANSITION', 'AE-2 without the A-ASSOCIATE-RQ given with Evt1');
     return { next: to(s, 'Sta5'), effects: [send(s.pendingRq)] };
   },
   'AE-3': (s, e) => ({
@@ -69,7 +70,7 @@ const ACTIONS: Readonly<Record<ActionId, Action>> = {
   'AR-6': (s, e) => ({ next: to(s, 'Sta7'), effects: [{ kind: 'indicate', indication: { primitive: 'P-DATA-indication', pdu: expect(e, 'Evt10').pdu } }] }),
   'AR-7': (s, e) => ({ next: to(s, 'Sta8'), effects: [send(expect(e, 'Evt9').pdu)] }),
   'AR-8': (s) => {
-    if (s.role === undefined) throw new Error('AR-8 needs to know whether we are the association-requestor');
+    if (s.role === undefined) throw new DicomError('UL_BAD_TRANSITION', 'AR-8 needs to know whether we are the association-requestor');
     return {
       next: to(s, s.role === 'requestor' ? 'Sta9' : 'Sta10'),
       effects: [{ kind: 'indicate', indication: { primitive: 'A-RELEASE-indication', collision: true } }],

@@ -10,7 +10,7 @@ export class JpegError extends DicomError {
   constructor(
     code: `JPEG_${string}`,
     message: string,
-    readonly offset: number,
+    override readonly offset: number,
     options?: { cause?: unknown },
   ) {
     super(code, offset >= 0 ? `${message} at byte ${offset}` : message, options);

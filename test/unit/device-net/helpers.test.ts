@@ -94,7 +94,7 @@ describe('worklist formatting', () => {
     expect(j['00400100']).toEqual({ vr: 'SQ', Value: [{ '00080060': { vr: 'CS', Value: ['US'] }, '00400002': { vr: 'DA', Value: ['20240315'] } }] });
   });
   it('the identifier refuses a malformed date before anything is sent', () => {
-    expect(() => worklistIdentifier({ date: '2024-03-15' })).toThrow(RangeError);
+    expect(() => worklistIdentifier({ date: '2024-03-15' })).toThrow(expect.objectContaining({ code: 'WORKLIST_BAD_DATE' }));
   });
 });
 
