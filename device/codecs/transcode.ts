@@ -43,6 +43,7 @@ import type { FrameEncoder } from './frame-encoder.js';
 import { frameLayout, readAt, readFrame, type Range } from './frames.js';
 import { TranscodeError } from './transcode-errors.js';
 import { ybrFullToRgbInPlace } from './ybr.js';
+import { Tags } from '../../dicom/dictionary/index.js';
 
 export { TranscodeError, type TranscodeErrorCode } from './transcode-errors.js';
 
@@ -56,7 +57,7 @@ const T = {
   bitsAllocated: tag(0x0028, 0x0100),
   bitsStored: tag(0x0028, 0x0101),
   pixelRepresentation: tag(0x0028, 0x0103),
-  lossy: tag(0x0028, 0x2110),
+  lossy: Tags.LossyImageCompression,
   lossyRatio: tag(0x0028, 0x2112),
   lossyMethod: tag(0x0028, 0x2114),
   sopInstanceUid: tag(0x0008, 0x0018),

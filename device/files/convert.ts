@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { DicomError, PIXEL_DATA, swapInPlace, tag, uidFromRandom } from '../../dicom/core/index.js';
+import { DicomError, PIXEL_DATA, swapInPlace, uidFromRandom } from '../../dicom/core/index.js';
 import { randomBytes } from 'node:crypto';
 import { DataSet } from '../../dicom/dataset/index.js';
 import { assertPixelConsistency } from '../../dicom/iod/index.js';
@@ -8,8 +8,7 @@ import { META, Part10StreamWriter, SOP_CLASS_UID, SOP_INSTANCE_UID, buildFileMet
 import { openInputFile } from './open-input.js';
 import { writeFileAtomically, type AtomicWriteOptions } from './atomic-write.js';
 import { pixelExtent, readDicomFileHeader, type DicomFileHeader } from './read-header.js';
-
-const LOSSY_IMAGE_COMPRESSION = tag(0x0028, 0x2110);
+import { Tags } from '../../dicom/dictionary/index.js';
 
 const CHUNK = 1024 * 1024;
 
@@ -42,7 +41,7 @@ export async function convertFile(inPath: string, outPath: string, target: Trans
   } else if (needsCodec) {
     // Loaded only for compression changes, so a plain conversion stays quick to start.
     const { transcodeSupport } = await import('../codecs/transcode.js');
-    const sourceLossy = source.lossy || file.dataset.string(LOSSY_IMAGE_COMPRESSION)?.trim() === '01';
+    const sourceLossy = source.lossy || file.dataset.string(Tags.LossyImageCompression)?.trim() === '01';
     const support = transcodeSupport(source, target, { ...(opts.allowLossy !== undefined ? { allowLossy: opts.allowLossy } : {}), sourceLossy });
     if (!support.ok) throw new DicomError(support.code, support.reason);
     // Lossy compression of a lossless image makes a new image (PS3.3 C.7.6.1.1.5): it gets a new

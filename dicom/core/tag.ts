@@ -1,4 +1,5 @@
 import { DicomError } from './errors.js';
+import { Tags } from '../dictionary/tag-constants.generated.js';
 
 /**
  * A data element tag as one unsigned 32-bit number, group in the high 16 bits. Numbers compare
@@ -40,11 +41,11 @@ export function parseTag(text: string): Tag {
 }
 
 /** Tags with a fixed meaning in the encoding itself (PS3.5 §7.5). */
-export const ITEM = tag(0xfffe, 0xe000);
-export const ITEM_DELIMITATION = tag(0xfffe, 0xe00d);
-export const SEQUENCE_DELIMITATION = tag(0xfffe, 0xe0dd);
-export const PIXEL_DATA = tag(0x7fe0, 0x0010);
-export const FLOAT_PIXEL_DATA = tag(0x7fe0, 0x0008);
-export const DOUBLE_FLOAT_PIXEL_DATA = tag(0x7fe0, 0x0009);
-export const SPECIFIC_CHARACTER_SET = tag(0x0008, 0x0005);
+export const ITEM = Tags.Item;
+export const ITEM_DELIMITATION = Tags.ItemDelimitationItem;
+export const SEQUENCE_DELIMITATION = Tags.SequenceDelimitationItem;
+export const PIXEL_DATA = Tags.PixelData;
+export const FLOAT_PIXEL_DATA = Tags.FloatPixelData;
+export const DOUBLE_FLOAT_PIXEL_DATA = Tags.DoubleFloatPixelData;
+export const SPECIFIC_CHARACTER_SET = Tags.SpecificCharacterSet;
 export const UNDEFINED_LENGTH = 0xffffffff;

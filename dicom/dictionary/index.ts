@@ -313,3 +313,4 @@ export function uidForKeyword(keyword: string): string | undefined {
 export function uidEntries(): readonly UidEntry[] {
   return uids().all;
 }
+export { Tags, type TagKeyword } from './tag-constants.generated.js';

@@ -1,15 +1,16 @@
-import { PIXEL_DATA, tag, tagElement, tagGroup, type Tag } from '../core/tag.js';
+import { PIXEL_DATA, tagElement, tagGroup, type Tag } from '../core/tag.js';
 import type { VR } from '../core/vr.js';
 import type { DataSet } from '../dataset/dataset.js';
 import { lookupTag } from '../dictionary/index.js';
+import { Tags } from '../dictionary/index.js';
 
-const PIXEL_REPRESENTATION = tag(0x0028, 0x0103);
+const PIXEL_REPRESENTATION = Tags.PixelRepresentation;
 /** LUT descriptors are "US or SS" but their first and third values are always unsigned (PS3.3 C.11.1.1.1). */
 const LUT_DESCRIPTORS: ReadonlySet<Tag> = new Set([
-  tag(0x0028, 0x1101),
-  tag(0x0028, 0x1102),
-  tag(0x0028, 0x1103),
-  tag(0x0028, 0x3002),
+  Tags.RedPaletteColorLookupTableDescriptor,
+  Tags.GreenPaletteColorLookupTableDescriptor,
+  Tags.BluePaletteColorLookupTableDescriptor,
+  Tags.LUTDescriptor,
 ]);
 
 /**

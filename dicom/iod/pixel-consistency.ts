@@ -1,13 +1,14 @@
 import { DicomError } from '../core/errors.js';
-import { PIXEL_DATA, tag } from '../core/tag.js';
+import { PIXEL_DATA } from '../core/tag.js';
 import type { DataSet } from '../dataset/dataset.js';
+import { Tags } from '../dictionary/index.js';
 
-const SAMPLES_PER_PIXEL = tag(0x0028, 0x0002);
-const PHOTOMETRIC_INTERPRETATION = tag(0x0028, 0x0004);
-const NUMBER_OF_FRAMES = tag(0x0028, 0x0008);
-const ROWS = tag(0x0028, 0x0010);
-const COLUMNS = tag(0x0028, 0x0011);
-const BITS_ALLOCATED = tag(0x0028, 0x0100);
+const SAMPLES_PER_PIXEL = Tags.SamplesPerPixel;
+const PHOTOMETRIC_INTERPRETATION = Tags.PhotometricInterpretation;
+const NUMBER_OF_FRAMES = Tags.NumberOfFrames;
+const ROWS = Tags.Rows;
+const COLUMNS = Tags.Columns;
+const BITS_ALLOCATED = Tags.BitsAllocated;
 
 /** How much pixel data there is, as the reader found it (the values themselves are not needed). */
 export type PixelDataExtent =

@@ -1,21 +1,21 @@
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../core/uid.js';
-import { tag } from '../core/tag.js';
 import { DataSet } from '../dataset/dataset.js';
+import { Tags } from '../dictionary/index.js';
 
 /** File Meta Information elements (PS3.10 §7.1). */
 export const META = {
-  groupLength: tag(0x0002, 0x0000),
-  version: tag(0x0002, 0x0001),
-  mediaStorageSopClass: tag(0x0002, 0x0002),
-  mediaStorageSopInstance: tag(0x0002, 0x0003),
-  transferSyntax: tag(0x0002, 0x0010),
-  implementationClassUid: tag(0x0002, 0x0012),
-  implementationVersionName: tag(0x0002, 0x0013),
-  sourceAeTitle: tag(0x0002, 0x0016),
+  groupLength: Tags.FileMetaInformationGroupLength,
+  version: Tags.FileMetaInformationVersion,
+  mediaStorageSopClass: Tags.MediaStorageSOPClassUID,
+  mediaStorageSopInstance: Tags.MediaStorageSOPInstanceUID,
+  transferSyntax: Tags.TransferSyntaxUID,
+  implementationClassUid: Tags.ImplementationClassUID,
+  implementationVersionName: Tags.ImplementationVersionName,
+  sourceAeTitle: Tags.SourceApplicationEntityTitle,
 } as const;
 
-export const SOP_CLASS_UID = tag(0x0008, 0x0016);
-export const SOP_INSTANCE_UID = tag(0x0008, 0x0018);
+export const SOP_CLASS_UID = Tags.SOPClassUID;
+export const SOP_INSTANCE_UID = Tags.SOPInstanceUID;
 
 export interface FileMetaInput {
   readonly sopClassUid: string;

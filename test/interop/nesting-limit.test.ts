@@ -93,7 +93,7 @@ describe('beyond the limit', () => {
     const got = join(dir, 'stored');
     await mkdir(got);
     const port = await freePort();
-    scp = await startPeer('storescp', ['-od', got, String(port)], port);
+    scp = await startPeer('storescp', ['--fork', '-od', got, String(port)], port);
     const r = await run('send', '--host', '127.0.0.1', '--port', String(port), '--called-ae', 'STORESCP', deep);
     expect(r.code).toBe(1);
     expect(r.out + r.err).toMatch(/PARSE_NESTING_TOO_DEEP|opens sequence level 129/);

@@ -62,7 +62,7 @@ describe('odd-length values', () => {
     const got = join(dir, 'stored');
     await mkdir(got);
     const port = await freePort();
-    scp = await startPeer('storescp', ['-od', got, String(port)], port);
+    scp = await startPeer('storescp', ['--fork', '-od', got, String(port)], port);
     const c = cli();
     const code = await main(['send', '--host', '127.0.0.1', '--port', String(port), '--called-ae', 'STORESCP', file], c.io);
     expect(code, c.err.join('\n')).toBe(0);

@@ -54,7 +54,7 @@ describe('send and export refuse them all', () => {
     const got = join(dir, 'storescp');
     await mkdir(got);
     const port = await freePort();
-    scp = await startPeer('storescp', ['+xa', '-od', got, String(port)], port);
+    scp = await startPeer('storescp', ['--fork', '+xa', '-od', got, String(port)], port);
     const r = await run('send', '--host', '127.0.0.1', '--port', String(port), '--called-ae', 'STORESCP', ...FILES.map((f) => join(dir, f.name)));
     expect(r.code).toBe(1);
     for (const f of FILES) expect(r.out + r.err).toMatch(new RegExp(`${f.name}.*${f.code}`));

@@ -12,7 +12,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DicomError, SonicartError, tag } from '../../../dicom/core/index.js';
+import { DicomError, SonicartError } from '../../../dicom/core/index.js';
 import { SOP_CLASS_UID, SOP_INSTANCE_UID, META } from '../../../dicom/part10/index.js';
 import {
   EXPLICIT_VR_BE,
@@ -32,6 +32,7 @@ import { ConnectionClosedError, DimseStatusError, NetError, NoAcceptableContextE
 import { TranscodeError } from '../../codecs/transcode-errors.js';
 import { ChunkRing, conversionFor, dataSetChunks, STREAM_CHUNK } from './store-stream.js';
 import { UNCOMPRESSED_SYNTAXES } from './services.js';
+import { Tags } from '../../../dicom/dictionary/index.js';
 
 export type StoreAction = dimse.StorageAction | 'not-sent';
 
@@ -362,8 +363,6 @@ function loadTranscoder(): Promise<Transcoder> {
   return (transcoder ??= import('../../codecs/transcode.js'));
 }
 
-const LOSSY_IMAGE_COMPRESSION = tag(0x0028, 0x2110);
-
 /**
  * Never rejects: a failure is an outcome, and the instance is not sent. The accepted contexts
  * are tried best first (rankContexts); a conversion the transcoder turns down before its first
@@ -400,7 +399,7 @@ async function prepare(assoc: Association, id: Identity, ctx: PrepareContext): P
       ranked.refusals.push(`the pixel data codecs could not be loaded: ${(e as Error).message}`);
     }
     if (codecs) {
-      const sourceLossy = source.lossy || header.file.dataset.string(LOSSY_IMAGE_COMPRESSION)?.trim() === '01';
+      const sourceLossy = source.lossy || header.file.dataset.string(Tags.LossyImageCompression)?.trim() === '01';
       ranked = rankContexts(assoc.negotiated, id.sopClassUid, source, { transcodeSupport: codecs.transcodeSupport, allowLossy: ctx.allowLossy, sourceLossy });
     }
   }

@@ -10,7 +10,7 @@
  * for the peer's final response, so the association stays usable. Failure and timeouts throw
  * typed errors; they are never swallowed into an empty list.
  */
-import { SonicartError, SPECIFIC_CHARACTER_SET, tag, type Tag, type VR } from '../../../dicom/core/index.js';
+import { SonicartError, SPECIFIC_CHARACTER_SET, type Tag, type VR } from '../../../dicom/core/index.js';
 import { DataSet } from '../../../dicom/dataset/index.js';
 import { ByteSink } from '../../../dicom/core/index.js';
 import { readDataSet, transferSyntax, writeDataSet } from '../../../dicom/encoding/index.js';
@@ -18,6 +18,7 @@ import { dimse } from '../../../dicom/net/index.js';
 import type { Association } from '../association.js';
 import { DimseStatusError, NoAcceptableContextError, OperationCancelledError, PeerProtocolError } from '../errors.js';
 import { FIND_SYNTAXES, MWL_FIND_SOP_CLASS } from './services.js';
+import { Tags } from '../../../dicom/dictionary/index.js';
 
 export interface WorklistQuery {
   /** Scheduled Procedure Step Modality (0008,0060), e.g. 'US'. */
@@ -46,43 +47,43 @@ export const DEFAULT_QUERY_CHARSET = 'ISO_IR 192';
 /** Tags of the worklist keys (PS3.4 Table K.6-1), named as PS3.6 does. */
 export const MWL = {
   SpecificCharacterSet: SPECIFIC_CHARACTER_SET,
-  AccessionNumber: tag(0x0008, 0x0050),
-  Modality: tag(0x0008, 0x0060),
-  InstitutionName: tag(0x0008, 0x0080),
-  ReferringPhysicianName: tag(0x0008, 0x0090),
-  CodeValue: tag(0x0008, 0x0100),
-  CodingSchemeDesignator: tag(0x0008, 0x0102),
-  CodingSchemeVersion: tag(0x0008, 0x0103),
-  CodeMeaning: tag(0x0008, 0x0104),
-  PatientName: tag(0x0010, 0x0010),
-  PatientID: tag(0x0010, 0x0020),
-  PatientBirthDate: tag(0x0010, 0x0030),
-  PatientSex: tag(0x0010, 0x0040),
-  PatientAge: tag(0x0010, 0x1010),
-  PatientSize: tag(0x0010, 0x1020),
-  PatientWeight: tag(0x0010, 0x1030),
-  MedicalAlerts: tag(0x0010, 0x2000),
-  Allergies: tag(0x0010, 0x2110),
-  PregnancyStatus: tag(0x0010, 0x21c0),
-  LastMenstrualDate: tag(0x0010, 0x21d0),
-  PatientComments: tag(0x0010, 0x4000),
-  StudyInstanceUID: tag(0x0020, 0x000d),
-  RequestingPhysician: tag(0x0032, 0x1032),
-  RequestedProcedureDescription: tag(0x0032, 0x1060),
-  RequestedProcedureCodeSequence: tag(0x0032, 0x1064),
-  RequestedContrastAgent: tag(0x0032, 0x1070),
-  AdmissionID: tag(0x0038, 0x0010),
-  SpecialNeeds: tag(0x0038, 0x0050),
-  PatientState: tag(0x0038, 0x0500),
-  ScheduledStationAETitle: tag(0x0040, 0x0001),
-  ScheduledProcedureStepStartDate: tag(0x0040, 0x0002),
-  ScheduledProcedureStepStartTime: tag(0x0040, 0x0003),
-  ScheduledPerformingPhysicianName: tag(0x0040, 0x0006),
-  ScheduledProcedureStepDescription: tag(0x0040, 0x0007),
-  ScheduledProtocolCodeSequence: tag(0x0040, 0x0008),
-  ScheduledProcedureStepID: tag(0x0040, 0x0009),
-  ScheduledProcedureStepSequence: tag(0x0040, 0x0100),
-  RequestedProcedureID: tag(0x0040, 0x1001),
+  AccessionNumber: Tags.AccessionNumber,
+  Modality: Tags.Modality,
+  InstitutionName: Tags.InstitutionName,
+  ReferringPhysicianName: Tags.ReferringPhysicianName,
+  CodeValue: Tags.CodeValue,
+  CodingSchemeDesignator: Tags.CodingSchemeDesignator,
+  CodingSchemeVersion: Tags.CodingSchemeVersion,
+  CodeMeaning: Tags.CodeMeaning,
+  PatientName: Tags.PatientName,
+  PatientID: Tags.PatientID,
+  PatientBirthDate: Tags.PatientBirthDate,
+  PatientSex: Tags.PatientSex,
+  PatientAge: Tags.PatientAge,
+  PatientSize: Tags.PatientSize,
+  PatientWeight: Tags.PatientWeight,
+  MedicalAlerts: Tags.MedicalAlerts,
+  Allergies: Tags.Allergies,
+  PregnancyStatus: Tags.PregnancyStatus,
+  LastMenstrualDate: Tags.LastMenstrualDate,
+  PatientComments: Tags.PatientComments,
+  StudyInstanceUID: Tags.StudyInstanceUID,
+  RequestingPhysician: Tags.RequestingPhysician,
+  RequestedProcedureDescription: Tags.RequestedProcedureDescription,
+  RequestedProcedureCodeSequence: Tags.RequestedProcedureCodeSequence,
+  RequestedContrastAgent: Tags.RequestedContrastAgent,
+  AdmissionID: Tags.AdmissionID,
+  SpecialNeeds: Tags.SpecialNeeds,
+  PatientState: Tags.PatientState,
+  ScheduledStationAETitle: Tags.ScheduledStationAETitle,
+  ScheduledProcedureStepStartDate: Tags.ScheduledProcedureStepStartDate,
+  ScheduledProcedureStepStartTime: Tags.ScheduledProcedureStepStartTime,
+  ScheduledPerformingPhysicianName: Tags.ScheduledPerformingPhysicianName,
+  ScheduledProcedureStepDescription: Tags.ScheduledProcedureStepDescription,
+  ScheduledProtocolCodeSequence: Tags.ScheduledProtocolCodeSequence,
+  ScheduledProcedureStepID: Tags.ScheduledProcedureStepID,
+  ScheduledProcedureStepSequence: Tags.ScheduledProcedureStepSequence,
+  RequestedProcedureID: Tags.RequestedProcedureID,
 } as const;
 
 type Key = readonly [Tag, VR];

@@ -1,7 +1,8 @@
-import { ByteSink, tag, type Tag } from '../../core/index.js';
+import { ByteSink, type Tag } from '../../core/index.js';
 import { DataSet } from '../../dataset/index.js';
 import { readDataSet, writeDataSet } from '../../encoding/index.js';
 import { DimseError } from './errors.js';
+import { Tags } from '../../dictionary/index.js';
 
 /**
  * DIMSE command sets (PS3.7 §9.3, §10.3, Annex E): group 0000 elements, always encoded in
@@ -47,29 +48,29 @@ export const PRIORITY = { medium: 0x0000, high: 0x0001, low: 0x0002 } as const;
 
 /** The command elements, by their PS3.7 keyword. */
 export const C = {
-  CommandGroupLength: tag(0x0000, 0x0000),
-  AffectedSOPClassUID: tag(0x0000, 0x0002),
-  RequestedSOPClassUID: tag(0x0000, 0x0003),
-  CommandField: tag(0x0000, 0x0100),
-  MessageID: tag(0x0000, 0x0110),
-  MessageIDBeingRespondedTo: tag(0x0000, 0x0120),
-  MoveDestination: tag(0x0000, 0x0600),
-  Priority: tag(0x0000, 0x0700),
-  CommandDataSetType: tag(0x0000, 0x0800),
-  Status: tag(0x0000, 0x0900),
-  OffendingElement: tag(0x0000, 0x0901),
-  ErrorComment: tag(0x0000, 0x0902),
-  ErrorID: tag(0x0000, 0x0903),
-  AffectedSOPInstanceUID: tag(0x0000, 0x1000),
-  RequestedSOPInstanceUID: tag(0x0000, 0x1001),
-  EventTypeID: tag(0x0000, 0x1002),
-  ActionTypeID: tag(0x0000, 0x1008),
-  NumberOfRemainingSuboperations: tag(0x0000, 0x1020),
-  NumberOfCompletedSuboperations: tag(0x0000, 0x1021),
-  NumberOfFailedSuboperations: tag(0x0000, 0x1022),
-  NumberOfWarningSuboperations: tag(0x0000, 0x1023),
-  MoveOriginatorApplicationEntityTitle: tag(0x0000, 0x1030),
-  MoveOriginatorMessageID: tag(0x0000, 0x1031),
+  CommandGroupLength: Tags.CommandGroupLength,
+  AffectedSOPClassUID: Tags.AffectedSOPClassUID,
+  RequestedSOPClassUID: Tags.RequestedSOPClassUID,
+  CommandField: Tags.CommandField,
+  MessageID: Tags.MessageID,
+  MessageIDBeingRespondedTo: Tags.MessageIDBeingRespondedTo,
+  MoveDestination: Tags.MoveDestination,
+  Priority: Tags.Priority,
+  CommandDataSetType: Tags.CommandDataSetType,
+  Status: Tags.Status,
+  OffendingElement: Tags.OffendingElement,
+  ErrorComment: Tags.ErrorComment,
+  ErrorID: Tags.ErrorID,
+  AffectedSOPInstanceUID: Tags.AffectedSOPInstanceUID,
+  RequestedSOPInstanceUID: Tags.RequestedSOPInstanceUID,
+  EventTypeID: Tags.EventTypeID,
+  ActionTypeID: Tags.ActionTypeID,
+  NumberOfRemainingSuboperations: Tags.NumberOfRemainingSuboperations,
+  NumberOfCompletedSuboperations: Tags.NumberOfCompletedSuboperations,
+  NumberOfFailedSuboperations: Tags.NumberOfFailedSuboperations,
+  NumberOfWarningSuboperations: Tags.NumberOfWarningSuboperations,
+  MoveOriginatorApplicationEntityTitle: Tags.MoveOriginatorApplicationEntityTitle,
+  MoveOriginatorMessageID: Tags.MoveOriginatorMessageID,
 } as const;
 
 /**
