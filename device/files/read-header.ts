@@ -49,6 +49,7 @@ export async function readDicomFileHeader(path: string): Promise<DicomFileHeader
       try {
         file = readPart10(head, {
           stopBeforePixelData: true,
+          isWholeFile: want === size,
           inflateRaw: (b) => {
             // A deflated data set is one zlib stream with no offsets into the file: it is read
             // whole, below (a window of it does not inflate, and its pixel data is not on disk).
@@ -58,7 +59,8 @@ export async function readDicomFileHeader(path: string): Promise<DicomFileHeader
           },
         });
       } catch (e) {
-        if ((e instanceof DicomTruncatedError || (deflated && e instanceof DicomParseError)) && want < size) {
+        // A window may end inside an element, or show zeros that more elements follow: read more.
+        if (e instanceof DicomParseError && want < size) {
           want = deflated ? size : Math.min(size, want * 4);
           continue;
         }

@@ -23,6 +23,12 @@ export interface ReadPart10Options {
    * library has no inflater of its own; the device passes zlib's.
    */
   readonly inflateRaw?: (deflated: Uint8Array) => Uint8Array;
+  /**
+   * Whether `bytes` is the whole file, so that zeros or garbage at its end may be ignored as
+   * padding (default true). A reader holding only the start of a file passes false: what looks
+   * like padding there may be followed by more elements, so it fails and the caller reads more.
+   */
+  readonly isWholeFile?: boolean;
 }
 
 export interface Part10File {
@@ -139,6 +145,7 @@ function readBody(
     start: bodyStart,
     ...(opts.stopBeforePixelData ? { stopBefore: (t: Tag) => t === PIXEL_DATA } : {}),
     ...(opts.pixelDataAsBulk ? { pixelDataAsBulk: true } : {}),
+    toleratetrailingGarbage: opts.isWholeFile ?? true,
   });
   warnings.push(...read.warnings);
   return {

@@ -125,6 +125,19 @@ describe('a data set is read whole or refused', () => {
   });
 });
 
+describe('zeros inside a data set, beyond the first header read', () => {
+  it('are not taken for padding when elements follow them: refused with a typed error, not read as a file without Pixel Data', async () => {
+    const b = part10();
+    const px = findElement(b, 0x7fe0, 0x0010);
+    const f = join(dir, 'zeros-inside.dcm');
+    await writeFile(f, Buffer.concat([b.subarray(0, px), new Uint8Array(40_000), b.subarray(px)]));
+    const d = await run('dump', f);
+    expect(d.code).toBe(1);
+    expect(d.err.join('\n')).toMatch(/\[PARSE_/);
+    expect((await run('convert', f, '--ts', 'explicit', '-o', join(dir, 'zeros-out.dcm'))).code).toBe(1);
+  });
+});
+
 describe('a transfer syntax we do not know', () => {
   it('dump shows what it can read but exits 1 with DUMP_UNKNOWN_TRANSFER_SYNTAX (dcmdump reads the same elements)', async () => {
     const b = part10();
