@@ -22,7 +22,10 @@ export function findElement(b: Uint8Array, group: number, element: number): numb
 
 /** The small US image with (0010,0020) written before (0010,0010): out of ascending order. */
 export function outOfOrderFile(): Uint8Array {
-  const b = part10();
+  const ds = smallUsImage();
+  ds.putStrings(0x0020000d, 'UI', '2.25.71'); // Study and Series Instance UID: exportable
+  ds.putStrings(0x0020000e, 'UI', '2.25.72');
+  const b = part10(ds);
   const pn = findElement(b, 0x0010, 0x0010);
   const pid = findElement(b, 0x0010, 0x0020);
   const pnLen = 8 + (b[pn + 6]! | (b[pn + 7]! << 8));
@@ -83,6 +86,8 @@ export function oddLengthFile(): Uint8Array {
     [0x0008, 0x0060, 'CS', ascii('OT')],
     [0x0010, 0x0010, 'PN', ascii('Doe^J')],
     [0x0010, 0x0020, 'LO', ascii('ABC')],
+    [0x0020, 0x000d, 'UI', ascii('2.25.71')],
+    [0x0020, 0x000e, 'UI', ascii('2.25.72')],
     [0x0028, 0x0002, 'US', u16(1)],
     [0x0028, 0x0004, 'CS', ascii('MONOCHROME2')],
     [0x0028, 0x0010, 'US', u16(3)],

@@ -3,7 +3,7 @@
  * or refused with a typed error, and what `dump` shows and `convert` writes is checked against
  * DCMTK's dcmdump of the same bytes.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../device/cli/main.js';
@@ -56,6 +56,17 @@ describe('a data set is read whole or refused', () => {
     const written = await runTool('dcmdump', [out]);
     expect(written.stderr).toBe('');
     expect(await dcmdumpTags(out)).toEqual(expected);
+
+    // export: accepted (it used to blame a missing Study Instance UID), written sorted
+    const medium = join(dir, 'medium-order');
+    await mkdir(medium);
+    const e = await run('export', '--profile', 'STD-GEN-USB-JPEG', '--out', medium, f);
+    expect(e.code, e.err.join('\n')).toBe(0);
+    const onMedium = (await readdir(medium, { recursive: true, withFileTypes: true })).filter((x) => x.isFile() && x.name !== 'DICOMDIR');
+    expect(onMedium).toHaveLength(1);
+    const exported = join(onMedium[0]!.parentPath, onMedium[0]!.name);
+    expect((await runTool('dcmdump', [exported])).stderr).toBe('');
+    expect(await dcmdumpTags(exported)).toEqual(expected);
   });
 
   it('pydicom image_dfl.dcm (Deflated Explicit VR LE): dump and convert keep every element, Pixel Data included', async () => {

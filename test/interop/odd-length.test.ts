@@ -83,4 +83,14 @@ describe('odd-length values', () => {
       await expectCleanAndPadded(out);
     }
   });
+
+  it('export: the file on the medium is rewritten padded (not copied), dcmdump reads it without a complaint', async () => {
+    const medium = join(dir, 'medium');
+    await mkdir(medium);
+    const c = cli();
+    expect(await main(['export', '--profile', 'STD-GEN-USB-JPEG', '--out', medium, file], c.io), c.err.join('\n')).toBe(0);
+    const files = (await readdir(medium, { recursive: true, withFileTypes: true })).filter((e) => e.isFile() && e.name !== 'DICOMDIR');
+    expect(files).toHaveLength(1);
+    await expectCleanAndPadded(join(files[0]!.parentPath, files[0]!.name));
+  });
 });
