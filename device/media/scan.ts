@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { DicomError } from '../../dicom/core/index.js';
 import { KEY, MEDIA_STORAGE_DIRECTORY_SOP_CLASS, textOf, type ExportInstance, type Refusal } from '../../dicom/media/index.js';
+import { Tags } from '../../dicom/dictionary/index.js';
 import { checkPixelConsistency } from '../../dicom/iod/index.js';
 import { pixelExtent, readDicomFileHeader } from '../files/read-header.js';
 
@@ -30,7 +31,7 @@ export async function scanInputs(inputs: readonly string[]): Promise<ScannedInpu
   for (const path of files) {
     try {
       const h = await readDicomFileHeader(path);
-      const mediaClass = textOf(h.file.meta, 0x00020002);
+      const mediaClass = textOf(h.file.meta, Tags.MediaStorageSOPClassUID);
       if (mediaClass === MEDIA_STORAGE_DIRECTORY_SOP_CLASS) {
         skipped.push(path);
         continue;
