@@ -52,8 +52,8 @@ export interface ReadDataSetResult {
   readonly warnings: string[];
   /**
    * The bytes break an encoding rule that a receiver may enforce (an odd value length, a tag out
-   * of ascending order or repeated): they must be re-encoded, not copied, before being sent or
-   * written (our writer pads and sorts).
+   * of ascending order or repeated) or carry ignored padding: they must be re-encoded, not
+   * copied, before being sent or written (our writer pads and sorts, and stops at the end).
    */
   readonly irregular: boolean;
 }
@@ -127,6 +127,7 @@ export function readDataSet(bytes: Uint8Array, opts: ReadDataSetOptions): ReadDa
     }
     if (frame.top && pos >= n) break;
     if (frame.top && pos + 4 > n && tolerateGarbage && pos > (opts.start ?? 0)) {
+      irregular = true; // the ignored bytes must not be copied on
       warnings.push(`ignored ${n - pos} trailing bytes at offset ${base + pos}`);
       pos = n;
       break;
@@ -146,6 +147,7 @@ export function readDataSet(bytes: Uint8Array, opts: ReadDataSetOptions): ReadDa
     }
     if (t === ITEM || t === SEQUENCE_DELIMITATION || (t === ITEM_DELIMITATION && frame.top)) {
       if (frame.top && tolerateGarbage && isTrailingPadding(bytes, pos, frame.lastTag)) {
+        irregular = true; // the ignored bytes must not be copied on
         warnings.push(`ignored ${n - pos} bytes after the data set at offset ${base + pos} (${formatTag(t)} where an element should be)`);
         pos = n;
         break;
@@ -157,6 +159,7 @@ export function readDataSet(bytes: Uint8Array, opts: ReadDataSetOptions): ReadDa
       // element that is one is read, with a warning; only bytes that are no element at all and
       // that follow the data set (after the Pixel Data, or nothing but zeros) are padding.
       if (!looksLikeElement(bytes, view, pos, frame.implicit, le) && frame.top && tolerateGarbage && isTrailingPadding(bytes, pos, frame.lastTag)) {
+        irregular = true; // the ignored bytes must not be copied on
         warnings.push(`ignored ${n - pos} bytes after the data set at offset ${base + pos} (tag ${formatTag(t)} out of order)`);
         pos = n;
         break;
@@ -185,6 +188,7 @@ export function readDataSet(bytes: Uint8Array, opts: ReadDataSetOptions): ReadDa
       if (explicit === undefined) {
         if (frame.top && tolerateGarbage && isTrailingPadding(bytes, elementStart, previousTag)) {
           // Bytes after the pixel data that are not an element: garbage appended to the file.
+          irregular = true; // the ignored bytes must not be copied on
           warnings.push(`ignored ${n - elementStart} bytes after the data set at offset ${base + elementStart} (no valid VR)`);
           pos = n;
           break;

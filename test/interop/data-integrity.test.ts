@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../device/cli/main.js';
 import { cli } from '../helpers/cli-capture.js';
+import { freePort, startPeer } from '../helpers/net-peers.js';
 import { PYDICOM_DATA, runTool, scratchDir } from '../helpers/run-tool.js';
 import { T, smallUsImage } from '../helpers/build-dataset.js';
 import { findElement, outOfOrderFile, part10 } from '../helpers/odd-files.js';
@@ -133,6 +134,22 @@ describe('a data set is read whole or refused', () => {
     expect(d.out.join('\n')).toMatch(new RegExp(`ignored 8 bytes after the data set at offset ${b.length}`));
     // dcmdump refuses the padded file outright; the elements are those it lists without the padding.
     expect(dumpedTags(d.out)).toEqual(await dcmdumpTags(plain));
+    // send: the padding is not sent on (storescp keeps what dcmdump reads without an error)
+    const got = join(dir, 'stored-padded');
+    await mkdir(got);
+    const port = await freePort();
+    const scp = await startPeer('storescp', ['--fork', '-od', got, String(port)], port);
+    try {
+      const r = await run('send', '--host', '127.0.0.1', '--port', String(port), '--called-ae', 'STORESCP', f);
+      expect(r.code, r.err.join('\n')).toBe(0);
+    } finally {
+      await scp.stop();
+    }
+    const stored = await readdir(got);
+    expect(stored).toHaveLength(1);
+    const theirs = await runTool('dcmdump', [join(got, stored[0]!)]);
+    expect(theirs.code, theirs.stderr).toBe(0);
+    expect(await dcmdumpTags(join(got, stored[0]!))).toEqual(await dcmdumpTags(plain));
   });
 });
 
