@@ -112,7 +112,9 @@ export function readPart10(bytes: Uint8Array, opts: ReadPart10Options = {}): Par
     warnings.push(`no Transfer Syntax UID in the meta group; read as ${guessed}`);
     ts = transferSyntax(guessed)!;
   }
-  return readBody(bytes, datasetStart, preamble, meta, ts, true, opts, warnings);
+  const part10 = readBody(bytes, datasetStart, preamble, meta, ts, true, opts, warnings);
+  // An odd length in the meta group too makes a copy of the file as it is wrong.
+  return metaRead.irregular ? { ...part10, irregular: true } : part10;
 }
 
 function readBody(

@@ -46,3 +46,20 @@ describe('reading files from disk', () => {
     expect(h.pixelData?.kind).toBe('native');
   });
 });
+
+describe('irregular files (copied never, re-encoded always)', () => {
+  it('an odd length in the meta group marks the file irregular too', async () => {
+    const { part10 } = await import('../../helpers/odd-files.js');
+    const b = part10();
+    const at = Buffer.from(b).indexOf('SONICART_0_1');
+    expect(at).toBeGreaterThan(0);
+    // (0002,0013) SH length 12 → 11, one byte fewer; (0002,0000) group length one less.
+    const odd = Buffer.concat([b.subarray(0, at - 2), Uint8Array.of(11, 0), Buffer.from('SONICART_01'), b.subarray(at + 12)]);
+    const gl = Buffer.from(odd).indexOf(Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x55, 0x4c, 0x04, 0x00));
+    odd.writeUInt32LE(odd.readUInt32LE(gl + 8) - 1, gl + 8);
+    const f = readPart10(new Uint8Array(odd));
+    expect(f.warnings.join()).toMatch(/\(0002,0013\) SH has odd length 11/);
+    expect(f.irregular).toBe(true);
+    expect(readPart10(b).irregular).toBe(false);
+  });
+});
