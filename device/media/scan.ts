@@ -3,6 +3,8 @@ import { join, relative, sep } from 'node:path';
 import { DicomError } from '../../dicom/core/index.js';
 import { KEY, MEDIA_STORAGE_DIRECTORY_SOP_CLASS, textOf, type ExportInstance, type Refusal } from '../../dicom/media/index.js';
 import { readDicomFileHeader } from '../files/read-header.js';
+import { isLeftoverTemp } from './leftovers.js';
+import { LOCK_NAME } from './lock.js';
 
 export interface ScannedInputs {
   readonly instances: ExportInstance[];
@@ -57,7 +59,8 @@ export async function scanInputs(inputs: readonly string[]): Promise<ScannedInpu
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
-    .filter((e) => e.isFile())
+    // Our own temporaries and lock are never instances, whoever left them there.
+    .filter((e) => e.isFile() && !isLeftoverTemp(e.name) && !e.name.startsWith(LOCK_NAME))
     .map((e) => join(e.parentPath, e.name))
     .sort();
 }

@@ -12,6 +12,7 @@ import { dataSetFromDicomJson, dicomDate, dicomTime, examFromWorklist, unschedul
 import { CaptureSession, captureAndStore, type CaptureKind, type FrameSource } from '../../capture/index.js';
 import { CAPTURE_SYNTAXES, encoderFor, type CaptureSyntax } from '../../codecs/index.js';
 import { UsageError } from '../errors.js';
+import { secondsOption, sourceOption } from '../validate.js';
 
 export const CAPTURE_KINDS = ['still', 'cine', 'sc', 'sc-cine'] as const;
 
@@ -43,12 +44,12 @@ export async function captureCommand(
   if (!(CAPTURE_KINDS as readonly string[]).includes(args.kind)) throw new UsageError(`--kind must be one of ${CAPTURE_KINDS.join(', ')}`);
   const ts = args.ts ?? 'explicit';
   if (!(CAPTURE_SYNTAXES as readonly string[]).includes(ts)) throw new UsageError(`--ts must be one of ${CAPTURE_SYNTAXES.join(', ')}`);
-  const seconds = args.seconds === undefined ? 3 : Number(args.seconds);
-  if (!(seconds > 0 && seconds <= 120)) throw new UsageError('--seconds must be a number of seconds, 0 < S ≤ 120');
+  const seconds = args.seconds === undefined ? 3 : secondsOption('--seconds', args.seconds, 120);
+  const sourceSpec = sourceOption('--source', args.source ?? 'sim');
   const kind = args.kind as CaptureKind;
   const newUid = uidGenerator((n) => new Uint8Array(randomBytes(n)));
   const exam = await loadExam(args.patient, new Date(), newUid);
-  const source = await openSource(args.source ?? 'sim');
+  const source = await openSource(sourceSpec);
   // Monotonic frame timestamps → wall clock, anchored once.
   const anchorWall = Date.now();
   const anchorMono = performance.now();
