@@ -18,9 +18,9 @@ import {
 } from '../../dicom/media/index.js';
 import { MediaNoSpaceError, MediaRefusedError, MediaWriteError, writeErrorFrom } from './errors.js';
 import { nodeMediaIo, type MediaIo } from './io.js';
-import { readFileSetAt } from './read-fileset.js';
+import { readFileSetAt, referencedFileIds } from './read-fileset.js';
 import { pathsOnMedium, scanInputs } from './scan.js';
-import { removeLeftovers } from './leftovers.js';
+import { recoverInterrupted, removeJournal, writeJournal } from './leftovers.js';
 import { withMediumLock } from './lock.js';
 import { nullLogger, type Logger } from '../log/logger.js';
 import { FAT_MAX_FILE, isFat, mediumSpace, type MediumSpace } from './space.js';
@@ -155,7 +155,7 @@ export class FileSetExport extends EventEmitter<ExportEvents> {
     return withMediumLock(
       out,
       async () => {
-        await removeLeftovers(out, log);
+        await recoverInterrupted(out, referencedFileIds, log);
         return this.runLocked();
       },
       {
@@ -225,6 +225,8 @@ export class FileSetExport extends EventEmitter<ExportEvents> {
       progress('files', fileIdText);
     };
     try {
+      // Before the first file: what to remove should this process be killed before the commit.
+      if (plan.writes.length > 0) await writeJournal(out, plan.writes.map((w) => w.fileId.join('/')));
       // A few files in flight at once, so that one file's fsync overlaps the next one's writes.
       let next = 0;
       let failed = false;
@@ -250,8 +252,10 @@ export class FileSetExport extends EventEmitter<ExportEvents> {
       current = existing?.path ?? join(out, 'DICOMDIR');
       // The commit point: until this rename the old DICOMDIR (or none) is what the medium says.
       await this.io.writeAtomically(current, (write) => write(bytes));
+      await removeJournal(out);
     } catch (e) {
       await this.undo(writtenFiles, createdDirs);
+      await removeJournal(out).catch(() => undefined);
       if (e instanceof MediaError) throw e;
       if (signal?.aborted) throw new MediaWriteError('MEDIA_CANCELLED', 'the export was cancelled; the files it wrote were removed and the DICOMDIR was not changed', { cause: e });
       throw writeErrorFrom(e, current);
