@@ -1,4 +1,4 @@
-import { open, readFile, realpath, rm, stat } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MediaError } from '../../dicom/media/index.js';
@@ -46,7 +46,9 @@ const UNREADABLE_STALE_MS = 5000;
  * is waited for up to `waitMs`, then refused with MEDIA_LOCKED.
  */
 export async function withMediumLock<T>(root: string, fn: () => Promise<T>, opts: MediumLockOptions = {}): Promise<T> {
-  const key = await realpath(root).catch(() => resolve(root));
+  // Synchronous, so callers queue in call order (two names of one medium, e.g. a symlink,
+  // are still kept apart by the lock file).
+  const key = resolve(root);
   const before = queues.get(key) ?? Promise.resolve();
   let release!: () => void;
   const mine = new Promise<void>((r) => (release = r));
@@ -68,8 +70,7 @@ export async function withMediumLock<T>(root: string, fn: () => Promise<T>, opts
 
 /** Takes the lock only if it is free now (or stale); undefined when another export holds it. */
 export async function tryMediumLock(root: string, opts: Pick<MediumLockOptions, 'log'> = {}): Promise<{ release: () => Promise<void> } | undefined> {
-  const key = await realpath(root).catch(() => resolve(root));
-  if (queues.has(key)) return undefined;
+  if (queues.has(resolve(root))) return undefined;
   try {
     return await acquire(root, { ...opts, waitMs: 0 });
   } catch (e) {
