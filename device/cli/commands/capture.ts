@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { uidGenerator } from '../../../dicom/core/index.js';
-import { dataSetFromDicomJson, dicomDate, dicomTime, examFromWorklist, unscheduledExam, type ExamContext } from '../../../dicom/iod/index.js';
+import { dataSetFromDicomJson, dicomDate, dicomTime, examFromWorklist, IodError, unscheduledExam, type ExamContext } from '../../../dicom/iod/index.js';
 import { CaptureSession, captureAndStore, type CaptureKind, type FrameSource } from '../../capture/index.js';
 import { CAPTURE_SYNTAXES, encoderFor, type CaptureSyntax } from '../../codecs/index.js';
 import { UsageError } from '../errors.js';
@@ -32,8 +32,20 @@ export async function loadExam(patientFile: string | undefined, now: Date, newUi
   if (!patientFile) {
     return unscheduledExam({ id: `US${when.date}${when.time.slice(0, 6)}`, name: '' }, when, newUid);
   }
-  const json: unknown = JSON.parse(await readFile(patientFile, 'utf8'));
-  return examFromWorklist(dataSetFromDicomJson(json), when, newUid);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(patientFile, 'utf8'));
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new IodError('IOD_BAD_JSON', `--patient: ${patientFile} is not JSON (${e.message})`);
+    throw e;
+  }
+  try {
+    return examFromWorklist(dataSetFromDicomJson(json), when, newUid);
+  } catch (e) {
+    // The JSON path in the message says where; the option says which input.
+    if (e instanceof IodError) throw new IodError(e.code, `--patient: ${e.message}`, { cause: e });
+    throw e;
+  }
 }
 
 export async function captureCommand(

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { FIND_TIMERS } from '../../net/config.js';
-import { toDicomJson } from '../../net/dicom-json.js';
+import { toDicomJson } from '../../../dicom/iod/index.js';
 import { associationOptions } from '../../net/peer-config.js';
 import { withAssociation } from '../../net/scu/session.js';
 import { findWorklist, worklistProposals, type WorklistQuery } from '../../net/scu/worklist.js';
