@@ -164,7 +164,11 @@ export class FileSetExport extends EventEmitter<ExportEvents> {
         onWait: (owner) =>
           this.emit('waiting', `another export is writing to ${out}${owner ? ` (pid ${owner.pid} on ${owner.host} since ${owner.time})` : ''}; waiting for it to finish`),
       },
-    );
+    ).catch((e: unknown) => {
+      // Taking the lock or cleaning up is the first write: a read-only or vanished medium says so here.
+      if (e instanceof MediaError || typeof (e as NodeJS.ErrnoException)?.code !== 'string') throw e;
+      throw writeErrorFrom(e, out);
+    });
   }
 
   private async runLocked(): Promise<ExportReport> {

@@ -131,3 +131,18 @@ describe('one export at a time per medium', () => {
     return d;
   }
 });
+
+describe('a medium that refuses writes', () => {
+  const asRoot = process.getuid?.() === 0;
+  it.skipIf(!asRoot)(`a read-only mount: MEDIA_READ_ONLY when taking the lock, nothing written${asRoot ? '' : ' — SKIPPED: needs root to mount'}`, async () => {
+    const { execFileSync } = await import('node:child_process');
+    await writeStudySet(src, { prefix: 'ro' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', stick], { stdio: 'pipe' });
+    try {
+      await expect(exportFileSet({ profile: 'STD-GEN-USB-JPEG', out: stick, inputs: [src] })).rejects.toMatchObject({ code: 'MEDIA_READ_ONLY' });
+      expect(await readdir(stick)).toEqual([]);
+    } finally {
+      execFileSync('umount', [stick], { stdio: 'pipe' });
+    }
+  });
+});
