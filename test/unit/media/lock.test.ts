@@ -124,6 +124,21 @@ describe('one export at a time per medium', () => {
     expect(bad.err[0]).toMatch(/--wait must be a whole number/);
   });
 
+  it('sonicart export on a busy medium says it waits, once, and goes ahead when the other export is done', async () => {
+    await writeStudySet(src, { prefix: 'waits' });
+    const lock = join(stick, LOCK_NAME);
+    await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), time: new Date().toISOString() }));
+    const c = cli();
+    const running = main(['export', '--profile', 'STD-GEN-USB-JPEG', '--out', stick, '--wait', '600', src], c.io);
+    while (c.err.length === 0) await new Promise((r) => setTimeout(r, 20));
+    expect(c.err).toEqual([expect.stringMatching(/^another export is writing to .* \(pid \d+ on .*\); waiting for it to finish$/)]);
+    const { rm } = await import('node:fs/promises');
+    await rm(lock); // the other export finished
+    expect(await running).toBe(0);
+    expect(c.out[0]).toMatch(/^FSC .*: 2 file\(s\)/);
+    expect(c.err).toHaveLength(1);
+  });
+
   async function writeOne(): Promise<string> {
     const d = join(src, 'first');
     await mkdir(d);
