@@ -83,7 +83,7 @@ describe('export killed mid-write', () => {
       const src = join(dir, `src${i}`);
       await mkdir(src);
       // Half of them in Implicit VR LE, so the rewrite (convert) path is killed too.
-      all.push(...(await writeStudySet(src, { prefix: `crash${i}`, perPatient: 8, rows: 256, columns: 256, ...(i % 2 ? { ts: IMPLICIT_VR_LE } : {}) })));
+      all.push(...(await writeStudySet(src, { prefix: `crash${i}`, perPatient: 8, rows: 512, columns: 512, ...(i % 2 ? { ts: IMPLICIT_VR_LE } : {}) })));
       sources.push(src);
     }
     const outcomes: string[] = [];
