@@ -18,6 +18,11 @@ have ffmpeg       || need+=(ffmpeg)
 have mkfs.fat     || need+=(dosfstools)
 have mcopy        || need+=(mtools)
 [ -d /usr/lib/python3/dist-packages/pydicom/data/test_files ] || need+=(python3-pydicom)
+# Only recommended by python3-pydicom, so --no-install-recommends leaves them out: numpy for
+# pixel checks, Pillow as an independent JPEG codec; GNU time for the benchmarks' peak RSS.
+/usr/bin/python3 -c 'import numpy' 2>/dev/null || need+=(python3-numpy)
+/usr/bin/python3 -c 'import PIL' 2>/dev/null || need+=(python3-pil)
+[ -x /usr/bin/time ] || need+=(time)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -13,8 +13,10 @@ commands:
   capture --kind still|cine|sc|sc-cine [--seconds S] [--ts explicit|jpeg-baseline|jpeg-lossless]
           [--patient FILE.json] [--source sim|v4l2:/dev/videoN|file:PATH] --out DIR
                                               capture from the frame grabber into a DICOM file
-  export --profile STD-GEN-USB-JPEG|STD-GEN-SD-JPEG --out DIR [--add] [--fileset-id ID] FILE|DIR …
+  export --profile STD-GEN-USB-JPEG|STD-GEN-SD-JPEG --out DIR [--add] [--fileset-id ID] [--wait S] FILE|DIR …
                                               write a file-set with a DICOMDIR onto a medium
+                                              (--wait: how long to wait for another export onto
+                                              the same medium, default 120 s)
   media list                                  removable volumes, one per line
   media read DIR                              the file-set tree of a medium
   echo --host H --port P --called-ae AE [--calling-ae AE] [--tls …]
@@ -63,7 +65,15 @@ export async function main(
         const { EXPORT_OPTIONS, exportCommand } = await import('./commands/export.js');
         const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: EXPORT_OPTIONS });
         subject = values.out ?? '';
-        const args = { profile: values.profile, out: values.out, add: values.add ?? false, fileSetId: values['fileset-id'], inputs: positionals };
+        const { integerOption } = await import('./validate.js');
+        const args = {
+          profile: values.profile,
+          out: values.out,
+          add: values.add ?? false,
+          fileSetId: values['fileset-id'],
+          inputs: positionals,
+          ...(values.wait !== undefined ? { lockWaitMs: integerOption('--wait', values.wait, 0, 86_400) * 1000 } : {}),
+        };
         await exportCommand(args, io.out, io.err);
         return 0;
       }

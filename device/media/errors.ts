@@ -1,13 +1,20 @@
 import { MediaError, type Refusal, type SplitPlan } from '../../dicom/media/index.js';
 
+/** How many refused files the one-line summary names. */
+export const REFUSED_NAMED = 5;
+
 /** Instances the profile does not allow, or that are not DICOM: nothing was written. */
 export class MediaRefusedError extends MediaError {
   override readonly name = 'MediaRefusedError';
   constructor(readonly refused: readonly Refusal[]) {
     const first = refused[0]!;
+    // One line however many: a folder of 10,000 photos must not print 10,000 lines.
+    const names = refused.slice(0, REFUSED_NAMED).map((r) => r.source);
+    const more = refused.length - names.length;
     super(
       'MEDIA_REFUSED',
-      `${refused.length} file(s) cannot go on this medium, nothing was written; first: ${first.source}: ${first.message} [${first.code}]`,
+      `${refused.length} file(s) cannot go on this medium, nothing was written; first: ${first.source}: ${first.message} [${first.code}]` +
+        (refused.length > 1 ? `; also ${names.slice(1).join(', ')}${more > 0 ? ` and ${more} more` : ''}` : ''),
     );
   }
 }

@@ -19,8 +19,11 @@ import {
 import { MediaNoSpaceError, MediaRefusedError, MediaWriteError, writeErrorFrom } from './errors.js';
 import { nodeMediaIo, type MediaIo } from './io.js';
 import { openInputFile } from '../files/open-input.js';
-import { readFileSetAt } from './read-fileset.js';
+import { readFileSetAt, referencedFileIds } from './read-fileset.js';
 import { pathsOnMedium, scanInputs } from './scan.js';
+import { recoverInterrupted, removeJournal, writeJournal } from './leftovers.js';
+import { withMediumLock } from './lock.js';
+import { nullLogger, type Logger } from '../log/logger.js';
 import { FAT_MAX_FILE, isFat, mediumSpace, type MediumSpace } from './space.js';
 
 export interface ExportOptions {
@@ -39,6 +42,9 @@ export interface ExportOptions {
   readonly space?: (dir: string) => Promise<MediumSpace>;
   /** Files written at the same time (default 4); 1 writes strictly one after another. */
   readonly parallel?: number;
+  /** How long to wait while another export writes to the same medium (default 120 s), then MEDIA_LOCKED. */
+  readonly lockWaitMs?: number;
+  readonly log?: Logger;
 }
 
 export interface ExportProgress {
@@ -54,6 +60,8 @@ export interface ExportProgress {
 export type ExportEvents = {
   progress: [ExportProgress];
   warning: [string];
+  /** Another export holds the medium; this one waits for it (said once). */
+  waiting: [string];
 };
 
 export interface ExportReport {
@@ -95,10 +103,7 @@ export class FileSetExport extends EventEmitter<ExportEvents> {
   /** Everything up to (not including) the first write: the plan, or a typed refusal. */
   async prepare(): Promise<{ plan: ExportPlan; existing?: { path: string; fileSet: ReadFileSet; size: number }; space: MediumSpace; skipped: string[]; dicomdirBytes: number }> {
     const { out } = this.opts;
-    const s = await stat(out).catch((e: unknown) => {
-      throw writeErrorFrom(e, out);
-    });
-    if (!s.isDirectory()) throw new MediaError('MEDIA_NOT_A_DIRECTORY', `${out} is not a directory (the medium's mount point)`);
+    await checkOut(out);
     const existing = await readFileSetAt(out);
     if (existing && !this.opts.add) {
       throw new MediaError('MEDIA_FILESET_EXISTS', `${existing.path} already holds a file-set; use --add to add to it`);
@@ -113,6 +118,13 @@ export class FileSetExport extends EventEmitter<ExportEvents> {
     });
     const refused = [...scanned.refused, ...plan.refused];
     if (refused.length > 0) throw new MediaRefusedError(refused);
+    if (scanned.instances.length === 0) {
+      // An empty DICOMDIR would tell the receiving site "nothing was sent" and exit 0.
+      throw new MediaError(
+        'MEDIA_NOTHING_TO_EXPORT',
+        `no DICOM instance in ${this.opts.inputs.join(', ')}${scanned.skipped.length > 0 ? ` (only ${scanned.skipped.length} DICOMDIR file(s), which are not instances)` : ''}; nothing was written`,
+      );
+    }
 
     const space = await (this.opts.space ?? mediumSpace)(out);
     if (isFat(space.fsType)) {
@@ -132,7 +144,35 @@ export class FileSetExport extends EventEmitter<ExportEvents> {
     return { plan, ...(existing ? { existing } : {}), space, skipped: scanned.skipped, dicomdirBytes };
   }
 
+  /**
+   * The whole export under the medium's lock: another export onto the same file-set (this
+   * process or another) is waited for, never interleaved with. Temporary files an export
+   * killed part-way left behind are removed first (only ours, see leftovers.ts).
+   */
   async run(): Promise<ExportReport> {
+    const { out } = this.opts;
+    const log = this.opts.log ?? nullLogger;
+    await checkOut(out);
+    return withMediumLock(
+      out,
+      async () => {
+        await recoverInterrupted(out, referencedFileIds, log);
+        return this.runLocked();
+      },
+      {
+        log,
+        ...(this.opts.lockWaitMs !== undefined ? { waitMs: this.opts.lockWaitMs } : {}),
+        onWait: (owner) =>
+          this.emit('waiting', `another export is writing to ${out}${owner ? ` (pid ${owner.pid} on ${owner.host} since ${owner.time})` : ''}; waiting for it to finish`),
+      },
+    ).catch((e: unknown) => {
+      // Taking the lock or cleaning up is the first write: a read-only or vanished medium says so here.
+      if (e instanceof MediaError || typeof (e as NodeJS.ErrnoException)?.code !== 'string') throw e;
+      throw writeErrorFrom(e, out);
+    });
+  }
+
+  private async runLocked(): Promise<ExportReport> {
     const { plan, existing, space, skipped } = await this.prepare();
     const { out, signal } = this.opts;
     for (const w of plan.warnings) this.emit('warning', w);
@@ -190,6 +230,8 @@ export class FileSetExport extends EventEmitter<ExportEvents> {
       progress('files', fileIdText);
     };
     try {
+      // Before the first file: what to remove should this process be killed before the commit.
+      if (plan.writes.length > 0) await writeJournal(out, plan.writes.map((w) => w.fileId.join('/')));
       // A few files in flight at once, so that one file's fsync overlaps the next one's writes.
       let next = 0;
       let failed = false;
@@ -215,8 +257,10 @@ export class FileSetExport extends EventEmitter<ExportEvents> {
       current = existing?.path ?? join(out, 'DICOMDIR');
       // The commit point: until this rename the old DICOMDIR (or none) is what the medium says.
       await this.io.writeAtomically(current, (write) => write(bytes));
+      await removeJournal(out);
     } catch (e) {
       await this.undo(writtenFiles, createdDirs);
+      await removeJournal(out).catch(() => undefined);
       if (e instanceof MediaError) throw e;
       if (signal?.aborted) throw new MediaWriteError('MEDIA_CANCELLED', 'the export was cancelled; the files it wrote were removed and the DICOMDIR was not changed', { cause: e });
       throw writeErrorFrom(e, current);
@@ -258,6 +302,17 @@ function countAll(plan: ExportPlan): number {
     stack.push(...r.children);
   }
   return n;
+}
+
+/** The medium's root must exist and be a directory; said plainly, before any lock or scan. */
+async function checkOut(out: string): Promise<void> {
+  const s = await stat(out).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new MediaError('MEDIA_OUT_MISSING', `${out} does not exist (is the medium mounted there?); nothing was written`);
+    }
+    throw writeErrorFrom(e, out);
+  });
+  if (!s.isDirectory()) throw new MediaError('MEDIA_NOT_A_DIRECTORY', `${out} is not a directory (the medium's mount point)`);
 }
 
 /** Files are synced together, once, before the DICOMDIR commit (see MediaIo.flush). */

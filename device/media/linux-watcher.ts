@@ -38,12 +38,18 @@ export class LinuxMediaWatcher extends EventEmitter<MediaWatcherEvents> implemen
   private udev: ChildProcess | undefined;
   private refreshing: Promise<void> | undefined;
 
-  constructor(private readonly opts: { pollMs?: number; useDrivelist?: boolean } = {}) {
+  /**
+   * `removableOf` answers "is this disk removable?" (default: /sys/block/<disk>/removable); the
+   * contract test passes one that also calls its loop-mounted FAT image removable, so the
+   * rest (mount table, statfs, file system type, write access, events) runs for real.
+   */
+  constructor(private readonly opts: { pollMs?: number; useDrivelist?: boolean; removableOf?: (disk: string) => Promise<boolean> } = {}) {
     super();
   }
 
   async list(): Promise<Volume[]> {
-    const candidates = (this.opts.useDrivelist ?? true) ? ((await fromDrivelist()) ?? (await fromProcMounts())) : await fromProcMounts();
+    const fromMounts = (): Promise<Candidate[]> => fromProcMounts(undefined, this.opts.removableOf);
+    const candidates = (this.opts.useDrivelist ?? true) ? ((await fromDrivelist()) ?? (await fromMounts())) : await fromMounts();
     const out: Volume[] = [];
     for (const c of candidates) {
       if (!c.removable || c.system) continue;
@@ -136,9 +142,9 @@ export async function fromProcMounts(mountsText?: string, removableOf: (disk: st
   return out;
 }
 
-/** sdb1 → sdb, mmcblk0p1 → mmcblk0, nvme0n1p2 → nvme0n1. */
+/** sdb1 → sdb, mmcblk0p1 → mmcblk0, nvme0n1p2 → nvme0n1, loop3 → loop3, loop3p1 → loop3. */
 export function diskOf(partition: string): string {
-  const m = /^(mmcblk\d+|nvme\d+n\d+)(p\d+)?$/.exec(partition);
+  const m = /^(mmcblk\d+|nvme\d+n\d+|loop\d+)(p\d+)?$/.exec(partition);
   if (m) return m[1]!;
   return partition.replace(/\d+$/, '');
 }

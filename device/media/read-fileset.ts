@@ -75,3 +75,14 @@ export async function checkReferencedFiles(root: string, fs: ReadFileSet): Promi
   }
   return problems;
 }
+
+/** The File IDs the DICOMDIR at `root` names, `/`-joined and upper-case (FAT compares without case); empty without a DICOMDIR. */
+export async function referencedFileIds(root: string): Promise<ReadonlySet<string>> {
+  const found = await readFileSetAt(root);
+  const out = new Set<string>();
+  if (!found) return out;
+  for (const { record } of walkRecords(found.fileSet.roots)) {
+    if (record.dataset.has(DIR.referencedFileId)) out.add((record.dataset.strings(DIR.referencedFileId) ?? []).join('/').toUpperCase());
+  }
+  return out;
+}

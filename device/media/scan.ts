@@ -5,6 +5,8 @@ import { KEY, MEDIA_STORAGE_DIRECTORY_SOP_CLASS, textOf, type ExportInstance, ty
 import { Tags } from '../../dicom/dictionary/index.js';
 import { checkPixelConsistency } from '../../dicom/iod/index.js';
 import { pixelExtent, readDicomFileHeader } from '../files/read-header.js';
+import { isLeftoverTemp } from './leftovers.js';
+import { LOCK_NAME } from './lock.js';
 
 export interface ScannedInputs {
   readonly instances: ExportInstance[];
@@ -66,7 +68,8 @@ export async function scanInputs(inputs: readonly string[]): Promise<ScannedInpu
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
-    .filter((e) => e.isFile())
+    // Our own temporaries and lock are never instances, whoever left them there.
+    .filter((e) => e.isFile() && !isLeftoverTemp(e.name) && !e.name.startsWith(LOCK_NAME))
     .map((e) => join(e.parentPath, e.name))
     .sort();
 }

@@ -19,11 +19,6 @@ export function tagElement(t: Tag): number {
   return t & 0xffff;
 }
 
-/** Private tags have an odd group number (PS3.5 §7.8). */
-export function isPrivateTag(t: Tag): boolean {
-  return (tagGroup(t) & 1) === 1;
-}
-
 function hex4(n: number): string {
   return n.toString(16).toUpperCase().padStart(4, '0');
 }

@@ -4,7 +4,7 @@ export type { BuiltObject, Equipment, ImageObjectInput, ObjectKind, Photometric,
 export { cineTiming, type CineTiming } from './timing.js';
 export { ultrasoundRegionItems, type UltrasoundRegion } from './regions.js';
 export { examFromWorklist, unscheduledExam, type ExamContext, type UnscheduledPatient } from './exam.js';
-export { dataSetFromDicomJson, declaredCharset } from './dicom-json.js';
+export { dataSetFromDicomJson, declaredCharset, toDicomJson, jsonKey, MAX_JSON_SEQUENCE_DEPTH, type DicomJson, type JsonAttribute, type JsonPersonName, type JsonValue } from './dicom-json.js';
 export { dicomDate, dicomDateTime, dicomTime } from './datetime.js';
 export { photometricForJpegBaseline, readJpegFrameHeader, type JpegFrameHeader } from './jpeg-header.js';
 export { IodError, type IodErrorCode } from './errors.js';

@@ -8,10 +8,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { uidGenerator } from '../../../dicom/core/index.js';
-import { dataSetFromDicomJson, dicomDate, dicomTime, examFromWorklist, unscheduledExam, type ExamContext } from '../../../dicom/iod/index.js';
+import { dataSetFromDicomJson, dicomDate, dicomTime, examFromWorklist, IodError, unscheduledExam, type ExamContext } from '../../../dicom/iod/index.js';
 import { CaptureSession, captureAndStore, type CaptureKind, type FrameSource } from '../../capture/index.js';
 import { CAPTURE_SYNTAXES, encoderFor, type CaptureSyntax } from '../../codecs/index.js';
 import { UsageError } from '../errors.js';
+import { secondsOption, sourceOption } from '../validate.js';
 
 export const CAPTURE_KINDS = ['still', 'cine', 'sc', 'sc-cine'] as const;
 
@@ -31,8 +32,20 @@ export async function loadExam(patientFile: string | undefined, now: Date, newUi
   if (!patientFile) {
     return unscheduledExam({ id: `US${when.date}${when.time.slice(0, 6)}`, name: '' }, when, newUid);
   }
-  const json: unknown = JSON.parse(await readFile(patientFile, 'utf8'));
-  return examFromWorklist(dataSetFromDicomJson(json), when, newUid);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(patientFile, 'utf8'));
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new IodError('IOD_BAD_JSON', `--patient: ${patientFile} is not JSON (${e.message})`);
+    throw e;
+  }
+  try {
+    return examFromWorklist(dataSetFromDicomJson(json), when, newUid);
+  } catch (e) {
+    // The JSON path in the message says where; the option says which input.
+    if (e instanceof IodError) throw new IodError(e.code, `--patient: ${e.message}`, { cause: e });
+    throw e;
+  }
 }
 
 export async function captureCommand(
@@ -43,12 +56,12 @@ export async function captureCommand(
   if (!(CAPTURE_KINDS as readonly string[]).includes(args.kind)) throw new UsageError(`--kind must be one of ${CAPTURE_KINDS.join(', ')}`);
   const ts = args.ts ?? 'explicit';
   if (!(CAPTURE_SYNTAXES as readonly string[]).includes(ts)) throw new UsageError(`--ts must be one of ${CAPTURE_SYNTAXES.join(', ')}`);
-  const seconds = args.seconds === undefined ? 3 : Number(args.seconds);
-  if (!(seconds > 0 && seconds <= 120)) throw new UsageError('--seconds must be a number of seconds, 0 < S ≤ 120');
+  const seconds = args.seconds === undefined ? 3 : secondsOption('--seconds', args.seconds, 120);
+  const sourceSpec = sourceOption('--source', args.source ?? 'sim');
   const kind = args.kind as CaptureKind;
   const newUid = uidGenerator((n) => new Uint8Array(randomBytes(n)));
   const exam = await loadExam(args.patient, new Date(), newUid);
-  const source = await openSource(args.source ?? 'sim');
+  const source = await openSource(sourceSpec);
   // Monotonic frame timestamps → wall clock, anchored once.
   const anchorWall = Date.now();
   const anchorMono = performance.now();

@@ -1,6 +1,7 @@
 import { PROFILE_IDS } from '../../../dicom/media/index.js';
-import { MediaRefusedError, mib } from '../../media/errors.js';
-import { exportFileSet } from '../../media/export.js';
+import { MediaRefusedError, REFUSED_NAMED, mib } from '../../media/errors.js';
+import { FileSetExport } from '../../media/export.js';
+import { cliLogger } from '../cli-logger.js';
 import { UsageError } from '../errors.js';
 
 export interface ExportArgs {
@@ -9,6 +10,8 @@ export interface ExportArgs {
   readonly add: boolean;
   readonly fileSetId: string | undefined;
   readonly inputs: readonly string[];
+  /** --wait SECONDS: how long to wait for another export onto the same medium. */
+  readonly lockWaitMs?: number;
 }
 
 export const EXPORT_OPTIONS = {
@@ -16,6 +19,7 @@ export const EXPORT_OPTIONS = {
   out: { type: 'string', short: 'o' },
   add: { type: 'boolean' },
   'fileset-id': { type: 'string' },
+  wait: { type: 'string' },
 } as const;
 
 /**
@@ -31,13 +35,17 @@ export async function exportCommand(args: ExportArgs, out: (s: string) => void, 
     throw new UsageError('--fileset-id is at most 16 characters of A–Z, 0–9, _ and space');
   }
   try {
-    const report = await exportFileSet({
+    const job = new FileSetExport({
       profile: args.profile,
       out: args.out,
       inputs: args.inputs,
       add: args.add,
       ...(args.fileSetId !== undefined ? { fileSetId: args.fileSetId } : {}),
+      ...(args.lockWaitMs !== undefined ? { lockWaitMs: args.lockWaitMs } : {}),
+      log: cliLogger(),
     });
+    job.on('waiting', (m) => err(m));
+    const report = await job.run();
     out(
       `${report.mode} ${report.profile} onto ${args.out} (${report.fsType}): ${report.written.length} file(s), ${mib(report.bytes)}, ` +
         `${report.records} records, File-set ID ${JSON.stringify(report.fileSetId)}`,
@@ -46,7 +54,8 @@ export async function exportCommand(args: ExportArgs, out: (s: string) => void, 
     for (const w of report.warnings) out(`warning: ${w}`);
     for (const s of report.skipped) out(`skipped: ${s}: a DICOMDIR, not an instance`);
   } catch (e) {
-    if (e instanceof MediaRefusedError) for (const r of e.refused) err(`${r.source}: ${r.message} [${r.code}]`);
+    // A few refusals get a line each (each has its own reason); many are summed up in the error's one line.
+    if (e instanceof MediaRefusedError && e.refused.length <= REFUSED_NAMED) for (const r of e.refused) err(`${r.source}: ${r.message} [${r.code}]`);
     throw e;
   }
 }

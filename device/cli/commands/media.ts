@@ -2,7 +2,10 @@ import { CharsetError, DicomError } from '../../../dicom/core/index.js';
 import { DIR, KEY, MediaError, textOf, walkRecords, type DirectoryRecord } from '../../../dicom/media/index.js';
 import { mib } from '../../media/errors.js';
 import { LinuxMediaWatcher } from '../../media/linux-watcher.js';
-import { checkReferencedFiles, readFileSetAt } from '../../media/read-fileset.js';
+import { checkReferencedFiles, readFileSetAt, referencedFileIds } from '../../media/read-fileset.js';
+import { recoverInterrupted } from '../../media/leftovers.js';
+import { tryMediumLock } from '../../media/lock.js';
+import { cliLogger } from '../cli-logger.js';
 import { UsageError } from '../errors.js';
 
 /** `sonicart media list`: removable, mounted, writable volumes, one per line. */
@@ -14,6 +17,7 @@ export async function mediaListCommand(out: (s: string) => void): Promise<void> 
 
 /** `sonicart media read DIR`: the file-set tree, then any record whose file is missing or differs. */
 export async function mediaReadCommand(dir: string, out: (s: string) => void): Promise<void> {
+  await cleanUpAfterCrash(dir, out);
   const found = await readFileSetAt(dir);
   if (!found) throw new MediaError('MEDIA_NO_FILESET', 'no DICOMDIR in this directory');
   const { fileSet } = found;
@@ -23,6 +27,28 @@ export async function mediaReadCommand(dir: string, out: (s: string) => void): P
   const problems = await checkReferencedFiles(dir, fileSet);
   for (const p of problems) out(`problem: ${p.fileId}: ${p.problem}`);
   if (problems.length > 0) throw new MediaError('MEDIA_FILESET_PROBLEMS', `${problems.length} record(s) do not match their files`);
+}
+
+/**
+ * A medium scanned after an export was killed: our temporaries and the files the DICOMDIR never
+ * came to name are removed, when no export holds the medium now and it can be written at all
+ * (a read-only medium is read as it is).
+ */
+async function cleanUpAfterCrash(dir: string, out: (s: string) => void): Promise<void> {
+  let held;
+  try {
+    held = await tryMediumLock(dir);
+  } catch (e) {
+    if (['EROFS', 'EACCES', 'EPERM'].includes((e as NodeJS.ErrnoException).code ?? '')) return;
+    throw e;
+  }
+  if (!held) return;
+  try {
+    const { temps, orphans } = await recoverInterrupted(dir, referencedFileIds, cliLogger());
+    if (temps.length + orphans.length > 0) out(`cleaned up after an interrupted export: ${temps.length} temporary file(s), ${orphans.length} unrecorded file(s)`);
+  } finally {
+    await held.release();
+  }
 }
 
 /** What each record type shows: a table, like the record keys. */

@@ -2,10 +2,10 @@
  * What the network commands (echo, send, worklist) share: the peer options of the command
  * line, the log switch, and the one-line error a service engineer reads.
  */
-import { jsonLogger, nullLogger, parseLogLevel, type Logger } from '../../log/logger.js';
 import { NetError, formatPeer } from '../../net/errors.js';
 import { peerRef, type PeerConfig } from '../../net/peer-config.js';
 import { UsageError } from '../errors.js';
+import { aeTitleOption, portOption } from '../validate.js';
 
 export const PEER_OPTIONS = {
   host: { type: 'string' },
@@ -25,8 +25,9 @@ type PeerValues = { [K in keyof typeof PEER_OPTIONS]?: (typeof PEER_OPTIONS)[K][
 
 export function peerFromArgs(v: PeerValues): PeerConfig {
   if (!v.host || !v.port || !v['called-ae']) throw new UsageError(`needs ${PEER_USAGE}`);
-  const port = Number(v.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be 1–65535, got ${JSON.stringify(v.port)}`);
+  const port = portOption('--port', v.port);
+  aeTitleOption('--called-ae', v['called-ae']);
+  if (v['calling-ae'] !== undefined) aeTitleOption('--calling-ae', v['calling-ae']);
   const tlsAsked = v.tls || v['tls-ca'] || v['tls-cert'] || v['tls-key'];
   return {
     host: v.host,
@@ -46,11 +47,7 @@ export function peerFromArgs(v: PeerValues): PeerConfig {
   };
 }
 
-/** JSON-line logs on stderr when SONICART_LOG=debug|info|warn|error; silent otherwise. */
-export function cliLogger(): Logger {
-  const level = parseLogLevel(process.env['SONICART_LOG']);
-  return level ? jsonLogger((line) => process.stderr.write(line + '\n'), { level }) : nullLogger;
-}
+export { cliLogger } from '../cli-logger.js';
 
 /** One line: peer, step, reason, DICOM status. */
 export function describeNetFailure(peer: PeerConfig, step: string, e: unknown): string {

@@ -12,6 +12,7 @@ import { STORE_TIMERS } from '../../net/config.js';
 import { associationOptions } from '../../net/peer-config.js';
 import { storeFiles, stored, type StoreOutcome } from '../../net/scu/store.js';
 import { UsageError } from '../errors.js';
+import { integerOption } from '../validate.js';
 import { PEER_OPTIONS, cliLogger, describeNetFailure, peerFromArgs, type CommandIo } from './net-common.js';
 import { NetError } from '../../net/errors.js';
 
@@ -58,8 +59,7 @@ export async function sendCommand(args: readonly string[], io: CommandIo): Promi
   });
   const peer = peerFromArgs(values);
   if (positionals.length === 0) throw new UsageError('send takes FILE|DIR …');
-  const parallel = values.parallel === undefined ? 1 : Number(values.parallel);
-  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64) throw new UsageError(`--parallel must be 1–64, got ${JSON.stringify(values.parallel)}`);
+  const parallel = values.parallel === undefined ? 1 : integerOption('--parallel', values.parallel, 1, 64);
 
   let files: string[];
   try {

@@ -4,22 +4,18 @@
  */
 import { parseArgs } from 'node:util';
 import { FIND_TIMERS } from '../../net/config.js';
-import { toDicomJson } from '../../net/dicom-json.js';
+import { toDicomJson } from '../../../dicom/iod/index.js';
 import { associationOptions } from '../../net/peer-config.js';
 import { withAssociation } from '../../net/scu/session.js';
 import { findWorklist, worklistProposals, type WorklistQuery } from '../../net/scu/worklist.js';
 import { worklistTsvLine } from '../../net/scu/worklist-format.js';
 import { UsageError } from '../errors.js';
+import { aeTitleOption, dateOrRangeOption, integerOption } from '../validate.js';
 import { PEER_OPTIONS, cliLogger, describeNetFailure, peerFromArgs, type CommandIo } from './net-common.js';
 
-/** 'today' → the local date; YYYYMMDD and YYYYMMDD-YYYYMMDD pass through. */
+/** 'today' → the local date; real calendar dates YYYYMMDD and ranges YYYYMMDD-YYYYMMDD pass through. */
 export function resolveDate(text: string, now = new Date()): string {
-  if (text === 'today') {
-    const p = (n: number): string => String(n).padStart(2, '0');
-    return `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}`;
-  }
-  if (!/^\d{8}(-\d{8})?$/.test(text)) throw new UsageError(`--date must be today, YYYYMMDD or YYYYMMDD-YYYYMMDD; got ${JSON.stringify(text)}`);
-  return text;
+  return dateOrRangeOption('--date', text, now);
 }
 
 export async function worklistCommand(args: readonly string[], io: CommandIo): Promise<number> {
@@ -42,8 +38,8 @@ export async function worklistCommand(args: readonly string[], io: CommandIo): P
   const peer = peerFromArgs(values);
   const format = values.format;
   if (format !== 'tsv' && format !== 'json') throw new UsageError(`--format must be tsv or json, got ${JSON.stringify(format)}`);
-  const maxMatches = values['max-matches'] === undefined ? 10_000 : Number(values['max-matches']);
-  if (!Number.isInteger(maxMatches) || maxMatches < 1) throw new UsageError('--max-matches must be a positive integer');
+  const maxMatches = values['max-matches'] === undefined ? 10_000 : integerOption('--max-matches', values['max-matches'], 1, 1_000_000);
+  if (values['station-ae'] !== undefined) aeTitleOption('--station-ae', values['station-ae']);
   const query: WorklistQuery = {
     ...(values.modality !== undefined ? { modality: values.modality } : {}),
     ...(values.date !== undefined ? { date: resolveDate(values.date) } : {}),

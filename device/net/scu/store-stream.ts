@@ -41,11 +41,6 @@ export function conversionFor(source: TransferSyntax, target: TransferSyntax): C
   return { ok: false, reason: `converting ${source.name} → ${target.name} needs a pixel data codec the sender does not run` };
 }
 
-/** Rank of a conversion: what we prefer when the peer accepted several syntaxes. */
-export function conversionCost(c: Conversion): number {
-  return !c.ok ? Infinity : c.kind === 'as-is' ? 0 : 1;
-}
-
 /**
  * The data set of `header`'s file in `target`, as chunks of at most STREAM_CHUNK bytes. A
  * chunk's memory is reused two chunks later: consume (copy) each before asking for the

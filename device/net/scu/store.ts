@@ -228,18 +228,6 @@ export function rankContexts(
   return { candidates, refusals: [...new Set(refusals)] };
 }
 
-/** The best accepted context for this object (see rankContexts), or why none will do. */
-export function pickContext(
-  n: acse.Negotiated,
-  sopClassUid: string,
-  source: TransferSyntax,
-  o: PickOptions = {},
-): Candidate | { reason: string } {
-  if (!n.byAbstractSyntax.get(sopClassUid)?.length) return { reason: `the peer accepted no presentation context for SOP class ${sopClassUid}` };
-  const { candidates, refusals } = rankContexts(n, sopClassUid, source, o);
-  return candidates[0] ?? { reason: refusals.join('; ') };
-}
-
 /**
  * Sends `paths` on one association and yields each instance's outcome as soon as it is known.
  * Headers are read twice (once to build the proposal, once to send) rather than kept: a

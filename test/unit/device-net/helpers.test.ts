@@ -12,7 +12,7 @@ import { DataSet } from '../../../dicom/dataset/index.js';
 import { EXPLICIT_VR_BE, EXPLICIT_VR_LE, IMPLICIT_VR_LE, JPEG_BASELINE, JPEG_LOSSLESS_SV1, readDataSet, transferSyntax } from '../../../dicom/encoding/index.js';
 import { readDicomFileHeader } from '../../../device/files/read-header.js';
 import { jsonLogger } from '../../../device/log/logger.js';
-import { toDicomJson } from '../../../device/net/dicom-json.js';
+import { toDicomJson } from '../../../dicom/iod/index.js';
 import { conversionFor, dataSetChunks } from '../../../device/net/scu/store-stream.js';
 import { storageProposals } from '../../../device/net/scu/store.js';
 import { MWL, worklistIdentifier } from '../../../device/net/scu/worklist.js';
