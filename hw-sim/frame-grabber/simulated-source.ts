@@ -106,7 +106,10 @@ export class SimulatedFrameSource implements FrameSource {
       if (this.o.skip?.(n)) continue;
       const data = frameBuffer(width * height * (format === 'RGB24' ? 3 : 1));
       this.renderer.render(n, n / fps, data);
-      onFrame({ data, width, height, format, timestampMs: realtime ? performance.now() : due, sequence: n });
+      // Stamped with its capture time on the grabber's clock (n / fps after start), as a real
+      // grabber stamps frames when it captures them, not when the event loop gets to them: a
+      // busy process delivers late frames in a burst (as from V4L2's queue) with true timestamps.
+      onFrame({ data, width, height, format, timestampMs: due, sequence: n });
     }
     return { reason: 'eof', frames: this.o.maxFrames ?? 0 };
   }
