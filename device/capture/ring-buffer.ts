@@ -41,6 +41,8 @@ export interface RingStats {
  * once it is written, so the ring may evict it, and releases the lease at the end.
  */
 export interface RingLease {
+  /** The lease follows the live source (the next N seconds): its frames are still arriving. */
+  readonly live: boolean;
   /**
    * The next frame of the lease after the one next() last returned, waiting for it when the
    * lease is still open (the next N seconds); undefined once the lease's last frame was returned.
@@ -147,7 +149,7 @@ export class FrameRingBuffer {
     const held = this.held();
     const newest = held[held.length - 1];
     const from = newest ? held.find((f) => newest.timestampMs - f.timestampMs < seconds * 1000 - 1e-6)!.sequence : Infinity;
-    const lease = this.lease(from, () => undefined);
+    const lease = this.lease(from, false, () => undefined);
     lease.setEnd(newest ? newest.sequence + 1 : 0);
     return lease;
   }
@@ -176,7 +178,7 @@ export class FrameRingBuffer {
         resolveDone(true);
       }
     };
-    const lease = this.lease(this.lastSequence + 1, () => this.listeners.delete(listener));
+    const lease = this.lease(this.lastSequence + 1, true, () => this.listeners.delete(listener));
     this.listeners.add(listener);
     const cut = (): void => {
       if (!this.listeners.has(listener)) return;
@@ -200,7 +202,7 @@ export class FrameRingBuffer {
     return lo;
   }
 
-  private lease(from: number, onRelease: () => void): RingLease & { setEnd(endExclusive: number): void } {
+  private lease(from: number, live: boolean, onRelease: () => void): RingLease & { setEnd(endExclusive: number): void } {
     const state = { from, end: Infinity };
     this.leases.add(state);
     let cursor = from;
@@ -214,6 +216,7 @@ export class FrameRingBuffer {
       w?.();
     };
     return {
+      live,
       async next() {
         for (;;) {
           const i = ring.indexFrom(cursor);

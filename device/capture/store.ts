@@ -116,7 +116,9 @@ async function storeWith(req: StoreRequest): Promise<StoreResult> {
   const writeFile = req.writeFile ?? writeFileAtomically;
 
   const spool = await FrameSpool.create(req.outDir, `.${req.sopInstanceUid}.spool`);
-  const raw = req.encoder.encapsulated ? await FrameSpool.create(req.outDir, `.${req.sopInstanceUid}.raw.spool`).catch(async (e: unknown) => {
+  // A live lease is recorded through a raw spool (below); frames already in the ring (a still,
+  // the last N seconds) are bounded by the ring's cap and go straight to the encoder.
+  const raw = req.encoder.encapsulated && req.lease.live ? await FrameSpool.create(req.outDir, `.${req.sopInstanceUid}.raw.spool`).catch(async (e: unknown) => {
     await spool.dispose();
     throw e;
   }) : undefined;
@@ -132,7 +134,7 @@ async function storeWith(req: StoreRequest): Promise<StoreResult> {
     const wrapEncoderError = (e: unknown): Error =>
       e instanceof CaptureError ? e : new CaptureError('CAPTURE_ENCODER_FAILED', `encoding a frame failed: ${(e as Error).message}`, {}, { cause: e });
     if (!raw) {
-      // 1. Native samples: frames → spool as they arrive; each frame leaves the ring once spooled.
+      // 1. Frames → encoder → spool as they arrive; each frame leaves the ring once spooled.
       await encodeInOrder(
         frames,
         req.encoder,

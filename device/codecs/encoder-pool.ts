@@ -107,6 +107,11 @@ export class EncoderPool {
     });
   }
 
+  /** Jobs waiting for a worker (never more than maxQueued), and jobs running. */
+  get load(): { readonly queued: number; readonly running: number; readonly workers: number } {
+    return { queued: this.queue.length, running: this.slots.filter((s) => s.current).length, workers: this.slots.length };
+  }
+
   /**
    * Starts every worker and waits until each has loaded the encoder, so the first frames of a
    * capture do not wait for threads to start (a second or more under tsx on a busy machine).

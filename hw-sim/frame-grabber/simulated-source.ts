@@ -2,6 +2,7 @@
  * The simulated frame grabber: synthetic B-mode video at a configured size and frame rate,
  * the same for the same seed, implementing device/capture's FrameSource contract.
  */
+import { CaptureError } from '../../device/capture/errors.js';
 import type { Frame, FrameSource, FrameSourceInfo, PixelFormat, SourceEnd } from '../../device/capture/frame-source.js';
 import { BModeRenderer, sectorGeometry, sectorRegion } from './renderer.js';
 
@@ -75,7 +76,7 @@ export class SimulatedFrameSource implements FrameSource {
   }
 
   start(onFrame: (frame: Frame) => void): Promise<SourceEnd> {
-    if (this.started) return Promise.reject(new Error('a frame source is started once'));
+    if (this.started) return Promise.reject(new CaptureError('CAPTURE_BAD_ARGUMENT', 'a frame source is started once'));
     this.started = true;
     this.running = this.run(onFrame);
     return this.running;
