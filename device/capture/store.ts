@@ -38,6 +38,9 @@ import { CaptureError } from './errors.js';
 import { bytesPerPixel, type Frame, type FrameSourceInfo } from './frame-source.js';
 import type { RingLease } from './ring-buffer.js';
 
+/** The longest even value length of a (non-encapsulated) element: 0xFFFFFFFF means undefined length. */
+export const MAX_NATIVE_PIXEL_BYTES = 0xfffffffe;
+
 export type CaptureKind = 'still' | 'cine' | 'sc' | 'sc-cine';
 
 const OBJECT_KIND: Record<CaptureKind, ObjectKind> = { still: 'us', cine: 'us-multiframe', sc: 'sc', 'sc-cine': 'sc-multiframe' };
@@ -142,6 +145,13 @@ async function storeWith(req: StoreRequest): Promise<StoreResult> {
         async (bytes, f) => {
           f0 ??= f;
           firstEncoded ??= bytes.slice(0, Math.min(bytes.length, 4096));
+          if (!req.encoder.encapsulated && spool.bytes + bytes.length > MAX_NATIVE_PIXEL_BYTES) {
+            // Native Pixel Data has a 32-bit length: refuse now rather than after the cine.
+            throw new CaptureError('CAPTURE_TOO_LARGE', `${spool.count + 1} uncompressed frames of ${bytes.length} bytes exceed the 4 GiB a Pixel Data element can hold; record fewer seconds or use JPEG`, {
+              frames: spool.count + 1,
+              frameBytes: bytes.length,
+            });
+          }
           timestamps.push(f.timestampMs);
           await spool.append(bytes);
           req.lease.advance(f.sequence);

@@ -3,6 +3,8 @@
  * answers with the encoded bytes (transferred, not copied) or the error's code and message.
  * Bundled as its own entry point (scripts/build-cli.mjs), so it loads from dist/ as from sources.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { runEncodeJob, type EncodeJob } from './encode-job.js';
 
@@ -18,6 +20,18 @@ export type WorkerReply =
 
 const port = parentPort;
 if (!port) throw new Error('encode-worker.ts runs as a worker thread of the encoder pool');
+
+// Encoding is background work: this thread (only this one: on Linux a thread id names one
+// thread to setpriority) yields the cores to the event loop and the grabber when they are
+// busy, so the UI and the network stay responsive while a cine is stored. The raw spool lets
+// the recording keep up even when encoding falls behind. Elsewhere the thread keeps its priority.
+try {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  if (tid > 0) setPriority(tid, 10);
+} catch {
+  /* not Linux, or not allowed: keep the default priority */
+}
+
 port.postMessage({ ready: true } satisfies WorkerReply);
 port.on('message', ({ id, job }: WorkerRequest) => {
   let reply: WorkerReply;

@@ -13,7 +13,6 @@ import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readAt } from './frames.js';
-import { TranscodeError } from './transcode-errors.js';
 
 /** Native pixel data is read back in chunks of this size, whatever the frame size. */
 const NATIVE_CHUNK = 4 * 1024 * 1024;
@@ -120,16 +119,7 @@ export class FrameSpool {
    */
   async *chunks(): AsyncGenerator<Uint8Array> {
     const buf = new Uint8Array(Math.min(NATIVE_CHUNK, this.end));
-    for (let at = 0; at < this.end; at += NATIVE_CHUNK) {
-      const n = Math.min(NATIVE_CHUNK, this.end - at);
-      let got = 0;
-      while (got < n) {
-        const { bytesRead } = await this.fh.read(buf, got, n - got, at + got);
-        if (bytesRead === 0) throw new TranscodeError('CONVERT_SHORT_READ', `spool ${this.path} ended at byte ${at + got} of ${this.end}`);
-        got += bytesRead;
-      }
-      yield buf.subarray(0, n);
-    }
+    for (let at = 0; at < this.end; at += NATIVE_CHUNK) yield await readAt(this.fh, at, Math.min(NATIVE_CHUNK, this.end - at), buf);
   }
 
   /** Closes and removes the file; safe to call more than once. */

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { uidGenerator } from '../../../dicom/core/index.js';
 import { dataSetFromDicomJson, dicomDate, dicomTime, examFromWorklist, unscheduledExam, type ExamContext } from '../../../dicom/iod/index.js';
-import { bytesPerPixel, CaptureSession, captureAndStore, type CaptureKind, type FrameSource } from '../../capture/index.js';
+import { bytesPerPixel, CaptureSession, captureAndStore, MAX_NATIVE_PIXEL_BYTES, type CaptureKind, type FrameSource } from '../../capture/index.js';
 import { CAPTURE_SYNTAXES, encoderFor, type CaptureSyntax } from '../../codecs/index.js';
 import { UsageError } from '../errors.js';
 
@@ -49,6 +49,13 @@ export async function captureCommand(
   const newUid = uidGenerator((n) => new Uint8Array(randomBytes(n)));
   const exam = await loadExam(args.patient, new Date(), newUid);
   const source = await openSource(args.source ?? 'sim');
+  const frameBytes = source.info.width * source.info.height * bytesPerPixel(source.info.format);
+  const multi = kind === 'cine' || kind === 'sc-cine';
+  if (multi && ts === 'explicit' && Math.ceil(seconds * source.info.fps) * frameBytes > MAX_NATIVE_PIXEL_BYTES) {
+    await source.stop();
+    const most = Math.floor(MAX_NATIVE_PIXEL_BYTES / frameBytes / source.info.fps);
+    throw new UsageError(`--seconds ${seconds} of ${source.info.width}×${source.info.height} at ${source.info.fps} frames/s uncompressed exceeds the 4 GiB of a Pixel Data element: at most ${most} s with --ts explicit, or use --ts jpeg-lossless`);
+  }
   // Monotonic frame timestamps → wall clock, anchored once.
   const anchorWall = Date.now();
   const anchorMono = performance.now();
@@ -57,8 +64,6 @@ export async function captureCommand(
   // to disk as it is recorded): 64 MiB is ~1.5 s of 800×600 RGB. A still needs one frame: the
   // newest is kept, and frames arriving while it is written are let go at once (a 4096×3072
   // frame is 36 MiB).
-  const frameBytes = source.info.width * source.info.height * bytesPerPixel(source.info.format);
-  const multi = kind === 'cine' || kind === 'sc-cine';
   const session = new CaptureSession(source, { ringSeconds: 0.5, ringMaxBytes: multi ? Math.max(2 * frameBytes, 64 * 2 ** 20) : frameBytes });
   const encoder = encoderFor(ts as CaptureSyntax);
   await encoder.prepare?.(); // worker threads up before the grabber starts
