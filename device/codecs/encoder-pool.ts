@@ -166,9 +166,13 @@ export class EncoderPool {
     const worker = new Worker(spec.file, { eval: spec.eval, workerData: spec.workerData, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     let loaded!: () => void;
     const slot: Slot = { worker, current: undefined, ready: new Promise<void>((r) => (loaded = r)) };
-    worker.unref();
     worker.on('message', (reply: WorkerReply) => {
-      if ('ready' in reply) return loaded();
+      if ('ready' in reply) {
+        // Loaded: from now on it holds the process open only while it has a job. (Not before:
+        // warm() waits for this message; not at spawn: adding listeners refs the port again.)
+        if (!slot.current) worker.unref();
+        return loaded();
+      }
       const job = slot.current;
       if (!job || job.id !== reply.id) return;
       slot.current = undefined;
@@ -191,6 +195,7 @@ export class EncoderPool {
     };
     worker.on('error', (e) => lost(e.message, e));
     worker.on('exit', (code) => lost(`exit code ${code}`));
+
     this.slots.push(slot);
     return slot;
   }

@@ -4,9 +4,11 @@
  * by transfer only when the caller gives them up; the queue is bounded; codec errors and a
  * closed pool reject with typed errors; the pool keeps working after an error.
  */
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EncoderPool } from '../../../device/codecs/index.js';
 import { encodeJpegLossless } from '../../../dicom/pixel/index.js';
+import { runTool } from '../../helpers/run-tool.js';
 
 const rows = 48;
 const columns = 64;
@@ -59,6 +61,13 @@ describe('encoder pool (worker threads)', () => {
     const wrongSize = { ...job(frame(1)), rows: rows + 1 };
     await expect(pool.run(wrongSize)).rejects.toMatchObject({ code: 'CAPTURE_ENCODER_FAILED', detail: { code: 'JPEG_ENCODE_BAD_ARGUMENT' } });
     expect((await pool.run(job(frame(2))))[1]).toBe(0xd8);
+  });
+
+  it('never keeps a process alive while idle: a command that used it exits without closing it', async () => {
+    // It used to: a warmed worker that never got a job held the process open for ever.
+    const child = join(import.meta.dirname, 'idle-pool.child.ts');
+    const r = await runTool(process.execPath, ['--import', 'tsx', child], { timeoutMs: 30_000 });
+    expect(r).toMatchObject({ code: 0, stdout: 'encoded\n' });
   });
 
   it('after close(), queued and new jobs are refused with ENCODER_POOL_CLOSED and the threads are gone', async () => {
