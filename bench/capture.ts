@@ -60,6 +60,14 @@ try {
   }
   console.log(`  peak RSS while storing: ${((peak - rssBefore) / 2 ** 20).toFixed(0)} MiB above the filled ring (ring ${(ringBytes / 2 ** 20).toFixed(0)} MiB)`);
 
+  // Rendering one frame (was a time limit inside a unit test; speed belongs here).
+  {
+    const r = new SimulatedFrameSource({ width: W, height: H, realtime: false });
+    r.renderFrame(0);
+    const t0 = performance.now();
+    for (let i = 1; i <= 30; i++) r.renderFrame(i);
+    console.log(`  simulator render: ${((performance.now() - t0) / 30).toFixed(1)} ms per 800×600 RGB frame (a frame time at 30 frames/s is 33.3 ms)`);
+  }
   // Simulator + ring buffer in real time at 30 frames/s for 5 s.
   const live = new SimulatedFrameSource({ width: W, height: H, fps: 30, realtime: true });
   const ring = new FrameRingBuffer({ width: W, height: H, format: 'RGB24', seconds: 10, maxBytes: 310 * W * H * 3 });

@@ -12,7 +12,9 @@ const outdir = join(root, 'dist/cli');
 await rm(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { main: 'device/cli/main.ts' },
+  // The encoder pool's worker thread is a second entry: it is started by file name
+  // (device/codecs/encoder-pool.ts looks for encode-worker.js beside the chunk it is in).
+  entryPoints: { main: 'device/cli/main.ts', 'encode-worker': 'device/codecs/encode-worker.ts' },
   outdir,
   bundle: true,
   splitting: true, // each command's dynamic import stays a separate chunk, loaded on use

@@ -11,7 +11,9 @@ export type CaptureErrorCode =
   | 'CAPTURE_NO_FRAMES'
   | 'CAPTURE_BAD_ARGUMENT'
   | 'CAPTURE_ENCODER_FAILED'
-  | 'CAPTURE_WRITE_FAILED';
+  | 'CAPTURE_WRITE_FAILED'
+  /** Uncompressed pixel data longer than a 32-bit element length can say (4 GiB − 2 bytes). */
+  | 'CAPTURE_TOO_LARGE';
 
 export class CaptureError extends SonicartError {
   override readonly name = 'CaptureError';

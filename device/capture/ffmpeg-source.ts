@@ -93,6 +93,9 @@ export class FfmpegFrameSource implements FrameSource {
     let sequence = 0;
     const t0 = performance.now();
     child.stdout.on('data', (chunk: Buffer) => {
+      // After stop(), what is still in the pipe is not assembled into frames nobody takes
+      // (a 4096×3072 frame is 36 MiB).
+      if (this.stopping) return;
       let off = 0;
       while (off < chunk.length) {
         const n = Math.min(frameBytes - filled, chunk.length - off);

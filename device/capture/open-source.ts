@@ -19,6 +19,8 @@ export async function openHardwareSource(spec: string, o: SourceSpecOptions = {}
   if (spec.startsWith('v4l2:')) {
     return FfmpegFrameSource.open({ input: { kind: 'v4l2', device: spec.slice(5), width: o.width ?? 800, height: o.height ?? 600, fps: o.fps ?? 30 }, ...fmt });
   }
-  if (spec.startsWith('file:')) return FfmpegFrameSource.open({ input: { kind: 'file', path: spec.slice(5) }, ...fmt });
+  // A file stands in for the grabber: played at its frame rate, as live video arrives (read
+  // as fast as decoded, it would outrun the writer and the ring would drop frames).
+  if (spec.startsWith('file:')) return FfmpegFrameSource.open({ input: { kind: 'file', path: spec.slice(5) }, realtime: true, ...fmt });
   throw new CaptureError('CAPTURE_BAD_ARGUMENT', `unknown frame source ${JSON.stringify(spec)} (sim, v4l2:/dev/videoN, file:PATH)`);
 }

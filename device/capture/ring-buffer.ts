@@ -35,13 +35,31 @@ export interface RingStats {
   bytes: number;
 }
 
-/** A range of frames pinned in the ring; advance it as frames are consumed, release it at the end. */
+/**
+ * A range of frames pinned in the ring. A capture reads it frame by frame with next() (waiting
+ * for frames still to come when the lease follows the live source), advances past each frame
+ * once it is written, so the ring may evict it, and releases the lease at the end.
+ */
 export interface RingLease {
+  /** The lease follows the live source (the next N seconds): its frames are still arriving. */
+  readonly live: boolean;
+  /**
+   * The next frame of the lease after the one next() last returned, waiting for it when the
+   * lease is still open (the next N seconds); undefined once the lease's last frame was returned.
+   */
+  next(): Promise<Frame | undefined>;
   /** The frames of the lease still held, oldest first (a fresh array each call). */
   frames(): Frame[];
   /** Unpins frames up to and including `sequence`, so the ring may evict them. */
   advance(sequence: number): void;
   release(): void;
+}
+
+/** A lease on the frames still to come, and whether the window filled before the source ended. */
+export interface FollowingLease {
+  readonly lease: RingLease;
+  /** true when the N seconds were captured; false when the source ended first. */
+  readonly complete: Promise<boolean>;
 }
 
 type Listener = (frame: Frame) => void;
@@ -53,7 +71,8 @@ export class FrameRingBuffer {
   private head = 0;
   private bytes = 0;
   private lastSequence = -1;
-  private readonly leases = new Set<{ from: number }>();
+  /** Pinned ranges [from, end) of the leases (end Infinity while a following lease is open). */
+  private readonly leases = new Set<{ from: number; end: number }>();
   private readonly listeners = new Set<Listener>();
   private readonly counters = { received: 0, droppedFull: 0, rejectedSize: 0, sourceGaps: 0 };
   /** Called for every frame refused or dropped, with the reason; for logs. */
@@ -94,14 +113,13 @@ export class FrameRingBuffer {
 
   /** Drops frames older than the window, and frames over the memory cap, unless a lease holds them. */
   private evict(now: number): void {
-    const minLeased = this.minLeased();
     const windowMs = this.options.seconds * 1000;
     while (this.head < this.buf.length) {
       const oldest = this.buf[this.head]!;
       const tooOld = now - oldest.timestampMs > windowMs;
       const tooBig = this.bytes + this.frameBytes > this.options.maxBytes;
       if (!tooOld && !tooBig) break;
-      if (oldest.sequence >= minLeased) break;
+      if (this.pinned(oldest.sequence)) break;
       this.buf[this.head] = undefined as unknown as Frame;
       this.head++;
       this.bytes -= this.frameBytes;
@@ -112,10 +130,9 @@ export class FrameRingBuffer {
     }
   }
 
-  private minLeased(): number {
-    let min = Infinity;
-    for (const l of this.leases) min = Math.min(min, l.from);
-    return min;
+  private pinned(sequence: number): boolean {
+    for (const l of this.leases) if (sequence >= l.from && sequence < l.end) return true;
+    return false;
   }
 
   stats(): RingStats {
@@ -132,22 +149,22 @@ export class FrameRingBuffer {
     const held = this.held();
     const newest = held[held.length - 1];
     const from = newest ? held.find((f) => newest.timestampMs - f.timestampMs < seconds * 1000 - 1e-6)!.sequence : Infinity;
-    const lease = this.lease(from, () => undefined);
-    lease.advanceEnd(newest ? newest.sequence + 1 : 0);
+    const lease = this.lease(from, false, () => undefined);
+    lease.setEnd(newest ? newest.sequence + 1 : 0);
     return lease;
   }
 
   /**
-   * Pins frames from the next one on, for `seconds` of capture time. Resolves with the lease
-   * when the time is up, or when `ended` resolves first (a source that stops mid-cine: the lease
-   * holds what arrived, and `complete` is false).
+   * Pins frames from the next one on, for `seconds` of capture time, and returns at once: the
+   * lease yields each frame as it arrives, so a cine is written while it is recorded and the
+   * ring only holds what the writer has not yet taken. The lease ends when the time is up, or
+   * when `ended` resolves first (a source that stops mid-cine: `complete` is false).
    */
-  async leaseNext(seconds: number, ended: Promise<unknown>): Promise<{ lease: RingLease; complete: boolean }> {
-    const state = { from: this.lastSequence + 1 };
+  follow(seconds: number, ended: Promise<unknown>): FollowingLease {
     let first: number | undefined;
     let count = 0;
     let resolveDone!: (complete: boolean) => void;
-    const done = new Promise<boolean>((r) => (resolveDone = r));
+    const complete = new Promise<boolean>((r) => (resolveDone = r));
     const listener: Listener = (f) => {
       first ??= f.timestampMs;
       count++;
@@ -156,37 +173,79 @@ export class FrameRingBuffer {
       const elapsed = f.timestampMs - first;
       const halfInterval = count > 1 ? elapsed / (count - 1) / 2 : 0;
       if (count > 1 && elapsed + halfInterval >= seconds * 1000) {
-        lease.advanceEnd(f.sequence);
+        this.listeners.delete(listener);
+        lease.setEnd(f.sequence);
         resolveDone(true);
       }
     };
-    const lease = this.lease(state.from, () => this.listeners.delete(listener), state);
+    const lease = this.lease(this.lastSequence + 1, true, () => this.listeners.delete(listener));
     this.listeners.add(listener);
-    void ended.then(
-      () => resolveDone(false),
-      () => resolveDone(false),
-    );
-    const complete = await done;
-    this.listeners.delete(listener);
-    if (!complete) lease.advanceEnd(this.lastSequence + 1);
+    const cut = (): void => {
+      if (!this.listeners.has(listener)) return;
+      this.listeners.delete(listener);
+      lease.setEnd(this.lastSequence + 1);
+      resolveDone(false);
+    };
+    void ended.then(cut, cut);
     return { lease, complete };
   }
 
-  private lease(from: number, onRelease: () => void, state = { from }): RingLease & { advanceEnd(endExclusive: number): void } {
+  /** The index in `buf` of the first held frame with sequence ≥ `sequence` (buf.length if none). */
+  private indexFrom(sequence: number): number {
+    let lo = this.head;
+    let hi = this.buf.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.buf[mid]!.sequence < sequence) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private lease(from: number, live: boolean, onRelease: () => void): RingLease & { setEnd(endExclusive: number): void } {
+    const state = { from, end: Infinity };
     this.leases.add(state);
-    let end = Infinity;
+    let cursor = from;
+    let wake: (() => void) | undefined;
     const ring = this;
+    const wakeOnFrame: Listener = () => wake?.();
+    const stopWaiting = (): void => {
+      ring.listeners.delete(wakeOnFrame);
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
     return {
-      frames: () => ring.held().filter((f) => f.sequence >= state.from && f.sequence < end),
+      live,
+      async next() {
+        for (;;) {
+          const i = ring.indexFrom(cursor);
+          const f = ring.buf[i];
+          if (f && f.sequence < state.end) {
+            cursor = f.sequence + 1;
+            return f;
+          }
+          // Sequences only grow: once the end is known, no frame of the lease is still to come.
+          if (state.end !== Infinity || !ring.leases.has(state)) return undefined;
+          await new Promise<void>((r) => {
+            wake = r;
+            ring.listeners.add(wakeOnFrame);
+          });
+          ring.listeners.delete(wakeOnFrame);
+        }
+      },
+      frames: () => ring.held().filter((f) => f.sequence >= state.from && f.sequence < state.end),
       advance: (sequence) => {
         state.from = Math.max(state.from, sequence + 1);
       },
       release: () => {
         ring.leases.delete(state);
         onRelease();
+        stopWaiting();
       },
-      advanceEnd(endExclusive: number) {
-        if (end === Infinity) end = endExclusive;
+      setEnd(endExclusive: number) {
+        if (state.end === Infinity) state.end = endExclusive;
+        stopWaiting();
       },
     };
   }

@@ -63,19 +63,20 @@ export class CaptureSession {
 
   /**
    * Pins the frames for a capture: the newest frame (still, sc), the last N s, or the next N s.
-   * For `next`, a source that stops before the time is up yields the frames that arrived (and
-   * `complete: false`).
+   * A `next` lease is returned at once and yields frames as they arrive, so the capture is
+   * written while it is recorded; a source that stops before the time is up ends it early
+   * (`complete` false).
    */
-  async lease(kind: CaptureKind, seconds: number, window: 'last' | 'next'): Promise<{ lease: RingLease; complete: boolean }> {
+  async lease(kind: CaptureKind, seconds: number, window: 'last' | 'next'): Promise<{ lease: RingLease; complete: Promise<boolean> }> {
     if (kind === 'still' || kind === 'sc') {
       await this.waitForFrames();
-      return { lease: this.ring.leaseLast(1e-6), complete: true };
+      return { lease: this.ring.leaseLast(1e-6), complete: Promise.resolve(true) };
     }
     if (window === 'last') {
       await this.waitForFrames();
-      return { lease: this.ring.leaseLast(seconds), complete: true };
+      return { lease: this.ring.leaseLast(seconds), complete: Promise.resolve(true) };
     }
-    return this.ring.leaseNext(seconds, this.done);
+    return this.ring.follow(seconds, this.done);
   }
 
   async stop(): Promise<RingStats> {
@@ -84,6 +85,11 @@ export class CaptureSession {
   }
 }
 
+/**
+ * Takes one capture from a running session and stores it. Call `encoder.prepare()` before the
+ * session starts (or once at service start-up): done here, it would shift the start of "the
+ * next N seconds" by the encoder's start-up, or pin frames in the ring while threads start.
+ */
 export async function captureAndStore(
   session: CaptureSession,
   kind: CaptureKind,
@@ -93,12 +99,13 @@ export async function captureAndStore(
 ): Promise<StoreResult & { complete: boolean; stats: RingStats }> {
   const { lease, complete } = await session.lease(kind, seconds, window);
   try {
-    if (lease.frames().length === 0) {
-      if (session.failure) throw session.failure;
-      throw new CaptureError('CAPTURE_NO_FRAMES', `no frames arrived for the ${kind} capture`, { ...session.ring.stats() });
-    }
     const stored = await storeCapture({ ...request, kind, lease, source: session.source.info });
-    return { ...stored, complete, stats: session.ring.stats() };
+    return { ...stored, complete: await complete, stats: session.ring.stats() };
+  } catch (e) {
+    // No frames because the source failed: report the source's failure, not its symptom.
+    if (e instanceof CaptureError && e.code === 'CAPTURE_NO_FRAMES' && session.failure) throw session.failure;
+    if (e instanceof CaptureError && e.code === 'CAPTURE_NO_FRAMES') throw new CaptureError('CAPTURE_NO_FRAMES', `no frames arrived for the ${kind} capture`, { ...session.ring.stats() });
+    throw e;
   } finally {
     lease.release();
   }

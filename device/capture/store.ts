@@ -1,14 +1,22 @@
 /**
- * Writes a capture as a Part 10 file by streaming: frames flow from the ring buffer (a lease, so
- * they are not copied) through the encoder into Part10StreamWriter and onto disk through
- * writeFileAtomically. The whole object never exists in memory:
- * - native: the pixel data length is known up front, so frames go straight into the file;
- * - JPEG: the Basic Offset Table precedes the fragments and needs every fragment's size, so the
- *   encoded frames are first spooled to a temporary file beside the target (bounded memory),
- *   then copied into the final file after the header and offset table.
- * A failure at any point (full disk, encoder, source) leaves no file under the final name.
+ * Writes a capture as a Part 10 file while its frames arrive: frames flow from the ring buffer
+ * (a lease, so they are not copied) through the encoder into a spool file beside the target
+ * (FrameSpool), and each frame is unpinned from the ring as soon as it is on disk. When the
+ * lease ends (the still is taken, the N seconds are over, or the source stopped) the header is
+ * built from what really arrived and the file is written through Part10StreamWriter and
+ * writeFileAtomically: header, pixel data copied from the spool, done.
+ *
+ * Why a spool and not the header first: what precedes Pixel Data depends on every frame.
+ * Number of Frames is fps × seconds only when no frame is lost and the source does not stop
+ * early; Frame Time Vector (uneven timing) has one value per frame; the Basic Offset Table
+ * needs each fragment's size and Lossy Image Compression Ratio the compressed total. A header
+ * written up front would have to be patched in place with values of other lengths, so the
+ * spool costs one extra write of the pixel data and always gives a header that matches it.
+ * Memory holds the ring's unwritten frames and a few in the encoder, whatever the cine's length.
+ *
+ * A failure at any point (full disk, encoder, source) leaves no file under the final name and
+ * no spool.
  */
-import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildFileMeta, Part10StreamWriter } from '../../dicom/part10/index.js';
 import { transferSyntax } from '../../dicom/encoding/index.js';
@@ -24,11 +32,14 @@ import {
   type Photometric,
   type SeriesInfo,
 } from '../../dicom/iod/index.js';
-import type { FrameEncoder } from '../codecs/index.js';
+import { encodeInOrder, FrameSpool, type FrameEncoder } from '../codecs/index.js';
 import { writeFileAtomically } from '../files/atomic-write.js';
 import { CaptureError } from './errors.js';
 import { bytesPerPixel, type Frame, type FrameSourceInfo } from './frame-source.js';
 import type { RingLease } from './ring-buffer.js';
+
+/** The longest even value length of a (non-encapsulated) element: 0xFFFFFFFF means undefined length. */
+export const MAX_NATIVE_PIXEL_BYTES = 0xfffffffe;
 
 export type CaptureKind = 'still' | 'cine' | 'sc' | 'sc-cine';
 
@@ -36,7 +47,7 @@ const OBJECT_KIND: Record<CaptureKind, ObjectKind> = { still: 'us', cine: 'us-mu
 
 export interface StoreRequest {
   readonly kind: CaptureKind;
-  /** The frames, pinned in the ring; advanced as each is written, released by the caller. */
+  /** The frames, pinned in the ring, read with next(); advanced as each is spooled, released by the caller. */
   readonly lease: RingLease;
   readonly encoder: FrameEncoder;
   readonly exam: ExamContext;
@@ -48,6 +59,8 @@ export interface StoreRequest {
   readonly outDir: string;
   /** Maps a frame timestamp (monotonic ms) to wall-clock time. */
   readonly wallClock: (timestampMs: number) => Date;
+  /** Called once the capture's last frame was taken from the ring (the CLI stops the source then: nothing more is needed). */
+  readonly onFramesTaken?: () => void;
   /** Writes the file; writeFileAtomically unless a test injects a failing one. */
   readonly writeFile?: typeof writeFileAtomically;
 }
@@ -64,39 +77,25 @@ export interface StoreResult {
   readonly ratio: number;
 }
 
-function checkFrames(frames: readonly Frame[], kind: CaptureKind): void {
-  if (frames.length === 0) throw new CaptureError('CAPTURE_NO_FRAMES', `no frames to store for ${kind}`);
-  const f0 = frames[0]!;
-  for (const f of frames) {
+/** The lease's frames, checked against the first one (a still takes only the first). */
+async function* leasedFrames(lease: RingLease, multi: boolean, kind: CaptureKind, onTaken: () => void): AsyncGenerator<Frame> {
+  let f0: Frame | undefined;
+  for (let f = await lease.next(); f; f = await lease.next()) {
+    f0 ??= f;
     if (f.width !== f0.width || f.height !== f0.height || f.format !== f0.format || f.data.length !== f.width * f.height * bytesPerPixel(f.format)) {
       throw new CaptureError('CAPTURE_FRAME_SIZE', `frame ${f.sequence} is ${f.width}×${f.height} ${f.format} (${f.data.length} bytes); the capture started at ${f0.width}×${f0.height} ${f0.format}`, {
         sequence: f.sequence,
       });
     }
-  }
-}
-
-/** Runs encode() over the frames with up to `parallelism` in flight, handing results over in order. */
-async function encodeInOrder(frames: readonly Frame[], encoder: FrameEncoder, onEncoded: (bytes: Uint8Array, frame: Frame) => Promise<void>): Promise<void> {
-  const inFlight: Promise<Uint8Array>[] = [];
-  let next = 0;
-  const launch = (): void => {
-    const f = frames[next++]!;
-    inFlight.push(encoder.encode({ data: f.data, width: f.width, height: f.height, samplesPerPixel: bytesPerPixel(f.format) }));
-  };
-  for (let i = 0; i < frames.length; i++) {
-    while (inFlight.length < encoder.parallelism && next < frames.length) {
-      launch();
-      if (next === frames.length) encoder.finish?.();
+    if (!multi) {
+      onTaken(); // the still is pinned: nothing more is needed from the source
+      yield f;
+      return;
     }
-    const bytes = await inFlight.shift()!;
-    await onEncoded(bytes, frames[i]!);
+    yield f;
   }
-}
-
-async function writeAll(fh: FileHandle, bytes: Uint8Array): Promise<void> {
-  let done = 0;
-  while (done < bytes.length) done += (await fh.write(bytes, done, bytes.length - done)).bytesWritten;
+  if (!f0) throw new CaptureError('CAPTURE_NO_FRAMES', `no frames to store for ${kind}`);
+  onTaken();
 }
 
 export async function storeCapture(req: StoreRequest): Promise<StoreResult> {
@@ -113,20 +112,99 @@ export async function storeCapture(req: StoreRequest): Promise<StoreResult> {
 }
 
 async function storeWith(req: StoreRequest): Promise<StoreResult> {
-  const frames = req.lease.frames();
   const kind = OBJECT_KIND[req.kind];
   const multi = req.kind === 'cine' || req.kind === 'sc-cine';
-  const used = multi ? frames : frames.slice(-1);
-  checkFrames(used, req.kind);
-  const f0 = used[0]!;
-  const spp = bytesPerPixel(f0.format);
   const ts = transferSyntax(req.encoder.transferSyntaxUid)!;
-  const rawBytes = f0.data.length * used.length;
   const file = join(req.outDir, `${req.sopInstanceUid}.dcm`);
   const writeFile = req.writeFile ?? writeFileAtomically;
-  const first = req.wallClock(f0.timestampMs);
 
-  const dataSetFor = (photometric: Photometric, pixelBytes: number) => {
+  const spool = await FrameSpool.create(req.outDir, `.${req.sopInstanceUid}.spool`);
+  // A live lease is recorded through a raw spool (below); frames already in the ring (a still,
+  // the last N seconds) are bounded by the ring's cap and go straight to the encoder.
+  const raw = req.encoder.encapsulated && req.lease.live ? await FrameSpool.create(req.outDir, `.${req.sopInstanceUid}.raw.spool`).catch(async (e: unknown) => {
+    await spool.dispose();
+    throw e;
+  }) : undefined;
+  try {
+    const timestamps: number[] = [];
+    let f0: Frame | undefined;
+    let firstEncoded: Uint8Array | undefined;
+    let taken = false;
+    const frames = leasedFrames(req.lease, multi, req.kind, () => {
+      if (!taken) req.onFramesTaken?.();
+      taken = true;
+    });
+    const wrapEncoderError = (e: unknown): Error =>
+      e instanceof CaptureError ? e : new CaptureError('CAPTURE_ENCODER_FAILED', `encoding a frame failed: ${(e as Error).message}`, {}, { cause: e });
+    if (!raw) {
+      // 1. Frames → encoder → spool as they arrive; each frame leaves the ring once spooled.
+      await encodeInOrder(
+        frames,
+        req.encoder,
+        (f) => ({ data: f.data, width: f.width, height: f.height, samplesPerPixel: bytesPerPixel(f.format) }),
+        async (bytes, f) => {
+          f0 ??= f;
+          firstEncoded ??= bytes.slice(0, Math.min(bytes.length, 4096));
+          if (!req.encoder.encapsulated && spool.bytes + bytes.length > MAX_NATIVE_PIXEL_BYTES) {
+            // Native Pixel Data has a 32-bit length: refuse now rather than after the cine.
+            throw new CaptureError('CAPTURE_TOO_LARGE', `${spool.count + 1} uncompressed frames of ${bytes.length} bytes exceed the 4 GiB a Pixel Data element can hold; record fewer seconds or use JPEG`, {
+              frames: spool.count + 1,
+              frameBytes: bytes.length,
+            });
+          }
+          timestamps.push(f.timestampMs);
+          await spool.append(bytes);
+          req.lease.advance(f.sequence);
+        },
+        wrapEncoderError,
+      );
+    } else {
+      // 1. Compressed: two stages, so that the recording never waits for the encoder. Frames
+      // go from the ring to a raw spool as they arrive (a disk write: the ring is emptied at the
+      // grabber's rate even when the CPU is busy), and the encoder reads them back from there
+      // (each buffer its own, so it moves to a worker thread without a copy) into the spool
+      // of encoded frames. The encoder catches up after the recording if it must.
+      let stopRecording = false;
+      const recording = (async () => {
+        for await (const f of frames) {
+          if (stopRecording) break;
+          f0 ??= f;
+          timestamps.push(f.timestampMs);
+          await raw.append(f.data);
+          req.lease.advance(f.sequence);
+        }
+      })().then(
+        () => raw.endAppending(),
+        (e: unknown) => {
+          raw.endAppending(e);
+          throw e;
+        },
+      );
+      recording.catch(() => undefined); // awaited below
+      try {
+        await encodeInOrder(
+          raw.follow(),
+          req.encoder,
+          (data) => ({ data, width: f0!.width, height: f0!.height, samplesPerPixel: bytesPerPixel(f0!.format), owned: true }),
+          async (bytes) => {
+            firstEncoded ??= bytes.slice(0, Math.min(bytes.length, 4096));
+            await spool.append(bytes);
+          },
+          wrapEncoderError,
+        );
+      } finally {
+        stopRecording = true;
+      }
+      await recording;
+    }
+    const first = f0!;
+    const spp = bytesPerPixel(first.format);
+    const rawBytes = first.data.byteLength * spool.count;
+    const pixelBytes = req.encoder.encapsulated ? spool.fragmentBytes : rawBytes;
+    const photometric = req.encoder.photometric(spp, firstEncoded!);
+
+    // 2. The header, from what really arrived.
+    const wall = req.wallClock(first.timestampMs);
     const built = buildImageObject({
       kind,
       exam: req.exam,
@@ -134,91 +212,43 @@ async function storeWith(req: StoreRequest): Promise<StoreResult> {
       equipment: req.equipment,
       sopInstanceUid: req.sopInstanceUid,
       instanceNumber: req.instanceNumber,
-      contentDate: dicomDate(first),
-      contentTime: dicomTime(first),
-      acquisitionDateTime: dicomDateTime(first),
-      pixel: { rows: f0.height, columns: f0.width, samplesPerPixel: spp, photometric },
-      ...(multi ? { frames: { count: used.length, timing: cineTiming(used.map((f) => f.timestampMs), req.source.fps) } } : {}),
+      contentDate: dicomDate(wall),
+      contentTime: dicomTime(wall),
+      acquisitionDateTime: dicomDateTime(wall),
+      pixel: { rows: first.height, columns: first.width, samplesPerPixel: spp, photometric },
+      ...(multi ? { frames: { count: spool.count, timing: cineTiming(timestamps, req.source.fps) } } : {}),
       ...(req.kind === 'still' || req.kind === 'cine' ? { regions: req.source.regions ?? [], ...(req.source.probe ? { probe: req.source.probe } : {}) } : {}),
       ...(req.encoder.lossy ? { lossy: { ratio: rawBytes / pixelBytes, method: 'ISO_10918_1' as const } } : {}),
     });
     const meta = buildFileMeta({ sopClassUid: built.sopClassUid, sopInstanceUid: req.sopInstanceUid, transferSyntaxUid: ts.uid });
-    return { built, meta };
-  };
 
-  const result = (sopClassUid: string, photometric: Photometric, pixelBytes: number): StoreResult => ({
-    path: file,
-    sopClassUid,
-    sopInstanceUid: req.sopInstanceUid,
-    transferSyntaxUid: ts.uid,
-    frames: used.length,
-    photometric,
-    pixelBytes,
-    ratio: rawBytes / pixelBytes,
-  });
-
-  if (!req.encoder.encapsulated) {
-    const photometric = req.encoder.photometric(spp, f0.data);
-    const { built, meta } = dataSetFor(photometric, rawBytes);
+    // 3. The file: header, then the pixel data copied from the spool.
     const w = new Part10StreamWriter(ts);
-    const odd = rawBytes % 2;
     await writeFile(file, async (write) => {
       await write(w.header(meta, built.dataSet));
-      await write(w.nativePixelData('OB', rawBytes + odd));
-      for (const f of used) {
-        await write(w.nativeChunk(await req.encoder.encode({ data: f.data, width: f.width, height: f.height, samplesPerPixel: spp })));
-        req.lease.advance(f.sequence);
+      if (req.encoder.encapsulated) {
+        await write(w.encapsulatedPixelData(spool.offsetTable()));
+        for await (const fragment of spool.frames()) await write(w.fragment(fragment));
+        await write(w.endEncapsulated());
+      } else {
+        const odd = spool.bytes % 2;
+        await write(w.nativePixelData('OB', spool.bytes + odd));
+        for await (const chunk of spool.chunks()) await write(w.nativeChunk(chunk));
+        if (odd) await write(w.nativeChunk(new Uint8Array(1)));
       }
-      if (odd) await write(w.nativeChunk(new Uint8Array(1)));
     });
-    return result(built.sopClassUid, photometric, rawBytes);
-  }
-
-  // Encapsulated: encode into a spool file, remembering each fragment's (even) size.
-  const spoolPath = join(req.outDir, `.${req.sopInstanceUid}.spool`);
-  const spool = await open(spoolPath, 'w+');
-  try {
-    const sizes: number[] = [];
-    let firstEncoded: Uint8Array | undefined;
-    await encodeInOrder(used, req.encoder, async (bytes, f) => {
-      firstEncoded ??= bytes.slice(0, Math.min(bytes.length, 4096));
-      await writeAll(spool, bytes);
-      if (bytes.length % 2) await writeAll(spool, new Uint8Array(1)); // fragments have even length
-      sizes.push(bytes.length + (bytes.length % 2));
-      req.lease.advance(f.sequence);
-    }).catch((e: unknown) => {
-      if (e instanceof CaptureError) throw e;
-      throw new CaptureError('CAPTURE_WRITE_FAILED', `spooling encoded frames failed: ${(e as Error).message}`, { path: spoolPath, errno: (e as NodeJS.ErrnoException).code }, { cause: e });
-    });
-    const pixelBytes = sizes.reduce((a, b) => a + b, 0);
-    const photometric = req.encoder.photometric(spp, firstEncoded!);
-    const { built, meta } = dataSetFor(photometric, pixelBytes);
-    const w = new Part10StreamWriter(ts);
-    // Basic Offset Table: the offset of each frame's item from the first item (PS3.5 A.4).
-    const offsets = new Uint8Array(4 * sizes.length);
-    const view = new DataView(offsets.buffer);
-    let at = 0;
-    sizes.forEach((s, i) => {
-      view.setUint32(4 * i, at, true);
-      at += 8 + s;
-    });
-    const bot = at <= 0xffffffff ? offsets : new Uint8Array(0); // an empty table when offsets cannot fit 32 bits
-    await writeFile(file, async (write) => {
-      await write(w.header(meta, built.dataSet));
-      await write(w.encapsulatedPixelData(bot));
-      let pos = 0;
-      for (const s of sizes) {
-        const buf = new Uint8Array(s);
-        const { bytesRead } = await spool.read(buf, 0, s, pos);
-        if (bytesRead !== s) throw new CaptureError('CAPTURE_WRITE_FAILED', `spool file short at byte ${pos}`, { path: spoolPath });
-        pos += s;
-        await write(w.fragment(buf));
-      }
-      await write(w.endEncapsulated());
-    });
-    return result(built.sopClassUid, photometric, pixelBytes);
+    return {
+      path: file,
+      sopClassUid: built.sopClassUid,
+      sopInstanceUid: req.sopInstanceUid,
+      transferSyntaxUid: ts.uid,
+      frames: spool.count,
+      photometric,
+      pixelBytes,
+      ratio: rawBytes / pixelBytes,
+    };
   } finally {
-    await spool.close().catch(() => undefined);
-    await rm(spoolPath, { force: true });
+    await raw?.dispose();
+    await spool.dispose();
   }
 }

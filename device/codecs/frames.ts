@@ -21,8 +21,9 @@ export interface Range {
 
 type Encapsulated = Extract<PixelDataLocation, { kind: 'encapsulated' }>;
 
-export async function readAt(fh: FileHandle, offset: number, length: number): Promise<Uint8Array> {
-  const buf = new Uint8Array(length);
+/** Exactly `length` bytes from `offset`, into `into` (reused by the caller) or a new buffer. */
+export async function readAt(fh: FileHandle, offset: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
+  const buf = into ? into.subarray(0, length) : new Uint8Array(length);
   let got = 0;
   while (got < length) {
     const { bytesRead } = await fh.read(buf, got, length - got, offset + got);

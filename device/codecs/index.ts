@@ -4,6 +4,9 @@ import { jpegBaselineEncoder } from './jpeg-baseline.js';
 import type { FrameEncoder } from './frame-encoder.js';
 
 export type { FrameEncoder, RawImage } from './frame-encoder.js';
+export { EncoderPool, sharedEncoderPool, type EncoderPoolOptions } from './encoder-pool.js';
+export { encodeInOrder } from './encode-in-order.js';
+export { FrameSpool } from './frame-spool.js';
 export { nativeEncoder, jpegLosslessEncoder, jpegBaselineEncoder };
 
 export const CAPTURE_SYNTAXES = ['explicit', 'jpeg-baseline', 'jpeg-lossless'] as const;
@@ -15,7 +18,7 @@ export function encoderFor(ts: CaptureSyntax): FrameEncoder {
     case 'explicit':
       return nativeEncoder;
     case 'jpeg-lossless':
-      return jpegLosslessEncoder;
+      return jpegLosslessEncoder();
     case 'jpeg-baseline':
       return jpegBaselineEncoder();
   }

@@ -38,6 +38,9 @@ export function jpegBaselineEncoder(o: JpegBaselineOptions = {}): FrameEncoder {
     lossy: true,
     parallelism: 4,
     async encode(image: RawImage): Promise<Uint8Array> {
+      if (!(image.data instanceof Uint8Array) || (image.bitsStored ?? 8) !== 8) {
+        throw new CaptureError('CAPTURE_ENCODER_FAILED', 'JPEG Baseline (process 1) encodes 8-bit samples only');
+      }
       if (image.samplesPerPixel === 3) return colour.encode(image);
       try {
         const buf = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } })

@@ -7,6 +7,7 @@ export const nativeEncoder: FrameEncoder = {
   encapsulated: false,
   lossy: false,
   parallelism: 1,
-  encode: (image: RawImage) => Promise.resolve(image.data),
+  // Little-endian bytes of the samples (the machine is little endian, as Node on x86/ARM is).
+  encode: (image: RawImage) => Promise.resolve(image.data instanceof Uint8Array ? image.data : new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength)),
   photometric: (spp) => (spp === 3 ? 'RGB' : 'MONOCHROME2'),
 };

@@ -2,6 +2,7 @@
  * The simulated frame grabber: synthetic B-mode video at a configured size and frame rate,
  * the same for the same seed, implementing device/capture's FrameSource contract.
  */
+import { CaptureError } from '../../device/capture/errors.js';
 import type { Frame, FrameSource, FrameSourceInfo, PixelFormat, SourceEnd } from '../../device/capture/frame-source.js';
 import { BModeRenderer, sectorGeometry, sectorRegion } from './renderer.js';
 
@@ -75,7 +76,7 @@ export class SimulatedFrameSource implements FrameSource {
   }
 
   start(onFrame: (frame: Frame) => void): Promise<SourceEnd> {
-    if (this.started) return Promise.reject(new Error('a frame source is started once'));
+    if (this.started) return Promise.reject(new CaptureError('CAPTURE_BAD_ARGUMENT', 'a frame source is started once'));
     this.started = true;
     this.running = this.run(onFrame);
     return this.running;
@@ -106,7 +107,10 @@ export class SimulatedFrameSource implements FrameSource {
       if (this.o.skip?.(n)) continue;
       const data = frameBuffer(width * height * (format === 'RGB24' ? 3 : 1));
       this.renderer.render(n, n / fps, data);
-      onFrame({ data, width, height, format, timestampMs: realtime ? performance.now() : due, sequence: n });
+      // Stamped with its capture time on the grabber's clock (n / fps after start), as a real
+      // grabber stamps frames when it captures them, not when the event loop gets to them: a
+      // busy process delivers late frames in a burst (as from V4L2's queue) with true timestamps.
+      onFrame({ data, width, height, format, timestampMs: due, sequence: n });
     }
     return { reason: 'eof', frames: this.o.maxFrames ?? 0 };
   }

@@ -6,13 +6,18 @@ import { execFileSync } from 'node:child_process';
 import { readdir, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FfmpegFrameSource, storeCapture, type Frame, type FrameSource, type SourceEnd } from '../../device/capture/index.js';
+import { FfmpegFrameSource, storeCapture, type Frame, type FrameSource, type RingLease, type SourceEnd } from '../../device/capture/index.js';
 import { nativeEncoder } from '../../device/codecs/index.js';
 import { writeFileAtomically } from '../../device/files/atomic-write.js';
 import { unscheduledExam } from '../../dicom/iod/index.js';
 import { runTool, scratchDir } from '../helpers/run-tool.js';
 import { captureToDir, EQUIPMENT, newUid, sim, WHEN } from '../unit/capture/capture-helpers.js';
 
+/** A finished lease over given frames, as the ring hands out. */
+const leaseOf = (frames: Frame[]): RingLease => {
+  let i = 0;
+  return { live: false, next: () => Promise.resolve(frames[i++]), frames: () => frames.slice(i), advance: () => undefined, release: () => undefined };
+};
 const dciodvfyErrors = async (path: string) => (await runTool('dciodvfy', [path])).stderr.split('\n').filter((l) => l.startsWith('Error'));
 
 describe('capture from ffmpeg and under failure', () => {
@@ -95,7 +100,7 @@ describe('capture from ffmpeg and under failure', () => {
     const frames = [f(10, 0), f(10, 1), f(12, 2)];
     await expect(
       storeCapture({
-        kind: 'cine', lease: { frames: () => frames, advance: () => undefined, release: () => undefined }, encoder: nativeEncoder,
+        kind: 'cine', lease: leaseOf(frames), encoder: nativeEncoder,
         exam: unscheduledExam({ id: 'P' }, WHEN, newUid), series: { uid: newUid(), number: 1 }, equipment: EQUIPMENT,
         source: { width: 10, height: 10, format: 'RGB24', fps: 25, description: 'test' }, instanceNumber: 1, sopInstanceUid: newUid(),
         outDir: out, wallClock: () => new Date(0),

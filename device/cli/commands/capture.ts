@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { uidGenerator } from '../../../dicom/core/index.js';
 import { dataSetFromDicomJson, dicomDate, dicomTime, examFromWorklist, IodError, unscheduledExam, type ExamContext } from '../../../dicom/iod/index.js';
-import { CaptureSession, captureAndStore, type CaptureKind, type FrameSource } from '../../capture/index.js';
+import { bytesPerPixel, CaptureSession, captureAndStore, MAX_NATIVE_PIXEL_BYTES, type CaptureKind, type FrameSource } from '../../capture/index.js';
 import { CAPTURE_SYNTAXES, encoderFor, type CaptureSyntax } from '../../codecs/index.js';
 import { UsageError } from '../errors.js';
 import { secondsOption, sourceOption } from '../validate.js';
@@ -62,14 +62,28 @@ export async function captureCommand(
   const newUid = uidGenerator((n) => new Uint8Array(randomBytes(n)));
   const exam = await loadExam(args.patient, new Date(), newUid);
   const source = await openSource(sourceSpec);
+  const frameBytes = source.info.width * source.info.height * bytesPerPixel(source.info.format);
+  const multi = kind === 'cine' || kind === 'sc-cine';
+  if (multi && ts === 'explicit' && Math.ceil(seconds * source.info.fps) * frameBytes > MAX_NATIVE_PIXEL_BYTES) {
+    await source.stop();
+    const most = Math.floor(MAX_NATIVE_PIXEL_BYTES / frameBytes / source.info.fps);
+    throw new UsageError(`--seconds ${seconds} of ${source.info.width}×${source.info.height} at ${source.info.fps} frames/s uncompressed exceeds the 4 GiB of a Pixel Data element: at most ${most} s with --ts explicit, or use --ts jpeg-lossless`);
+  }
   // Monotonic frame timestamps → wall clock, anchored once.
   const anchorWall = Date.now();
   const anchorMono = performance.now();
-  const session = new CaptureSession(source, { ringSeconds: Math.max(seconds + 2, 5) });
+  // The command takes what comes next, so the ring keeps almost no history (0.5 s). For a cine
+  // its byte cap bounds the frames pinned for the writer while it catches up (the cine streams
+  // to disk as it is recorded): 64 MiB is ~1.5 s of 800×600 RGB. A still needs one frame: the
+  // newest is kept, and frames arriving while it is written are let go at once (a 4096×3072
+  // frame is 36 MiB).
+  const session = new CaptureSession(source, { ringSeconds: 0.5, ringMaxBytes: multi ? Math.max(2 * frameBytes, 64 * 2 ** 20) : frameBytes });
+  const encoder = encoderFor(ts as CaptureSyntax);
+  await encoder.prepare?.(); // worker threads up before the grabber starts
   session.start();
   try {
     const r = await captureAndStore(session, kind, seconds, 'next', {
-      encoder: encoderFor(ts as CaptureSyntax),
+      encoder,
       exam,
       series: { uid: newUid(), number: 1, description: kind === 'sc' || kind === 'sc-cine' ? 'Screen capture' : 'Ultrasound' },
       equipment: EQUIPMENT,
@@ -77,6 +91,8 @@ export async function captureCommand(
       sopInstanceUid: newUid(),
       outDir: args.out,
       wallClock: (t) => new Date(anchorWall + (t - anchorMono)),
+      // Every frame is on disk: the grabber can stop while the file is written.
+      onFramesTaken: () => void session.stop(),
     });
     const s = r.stats;
     out(r.path);

@@ -21,11 +21,13 @@ export async function captureToDir(
   outDir: string,
   o: { seconds?: number; exam?: ExamContext } = {},
 ) {
+  const encoder = encoderFor(ts);
+  await encoder.prepare?.();
   const session = new CaptureSession(source, { ringSeconds: 5 });
   session.start();
   try {
     return await captureAndStore(session, kind, o.seconds ?? 0.5, 'next', {
-      encoder: encoderFor(ts),
+      encoder,
       exam: o.exam ?? unscheduledExam({ id: 'P1', name: 'Doe^Jane' }, WHEN, newUid),
       series: { uid: newUid(), number: 1 },
       equipment: EQUIPMENT,

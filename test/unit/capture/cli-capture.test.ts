@@ -16,6 +16,18 @@ describe('sonicart capture', () => {
       await cleanup();
     }
   });
+  it('refuses, with status 2 and before recording, an uncompressed cine longer than a Pixel Data element can hold', async () => {
+    const { dir, cleanup } = await scratchDir();
+    try {
+      const err: string[] = [];
+      // 120 s × 30 frames/s × 1.44 MB = 5.2 GB > 4 GiB (the element's 32-bit length); it used to write a corrupt file and exit 0.
+      expect(await main(['capture', '--kind', 'cine', '--seconds', '120', '--out', dir], { out: () => undefined, err: (s) => err.push(s) })).toBe(2);
+      expect(err.join('\n')).toMatch(/4 GiB.*at most 99 s with --ts explicit/);
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await cleanup();
+    }
+  });
   it('refuses a bad command line with status 2', async () => {
     const err: string[] = [];
     expect(await main(['capture', '--kind', 'movie', '--out', '/tmp'], { out: () => undefined, err: (s) => err.push(s) })).toBe(2);

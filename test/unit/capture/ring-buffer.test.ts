@@ -70,18 +70,50 @@ describe('frame ring buffer', () => {
     const r = ring(20);
     r.push(frame(0, 25));
     let endSource!: () => void;
-    const ended = { promise: new Promise<void>((res) => (endSource = res)), resolve: () => endSource() };
-    const next = r.leaseNext(1, ended.promise);
+    const ended = new Promise<void>((res) => (endSource = res));
+    const next = r.follow(1, ended);
     for (let i = 1; i <= 40; i++) r.push(frame(i, 25));
-    const { lease, complete } = await next;
-    expect(complete).toBe(true);
-    expect(lease.frames().map((f) => f.sequence)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(await next.complete).toBe(true);
+    expect(next.lease.frames().map((f) => f.sequence)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
 
-    const early = r.leaseNext(5, ended.promise);
+    const early = r.follow(5, ended);
     for (let i = 41; i <= 50; i++) r.push(frame(i, 25));
-    ended.resolve();
-    const cut = await early;
-    expect(cut.complete).toBe(false);
-    expect(cut.lease.frames()).toHaveLength(10);
+    endSource();
+    expect(await early.complete).toBe(false);
+    expect(early.lease.frames()).toHaveLength(10);
+  });
+
+  it('hands out the next N seconds frame by frame as they arrive, and lets each go once advanced past', async () => {
+    const r = ring(0.2, 6); // 2 frames of history at 10 fps, room for 6
+    let endSource!: () => void;
+    const { lease, complete } = r.follow(2, new Promise<void>((res) => (endSource = res)));
+    const got: number[] = [];
+    const reader = (async () => {
+      for (let f = await lease.next(); f; f = await lease.next()) {
+        got.push(f.sequence);
+        lease.advance(f.sequence);
+      }
+    })();
+    // 40 frames at 10 fps through a ring of 6: only a reader that keeps up gets all 20 of the window.
+    for (let i = 0; i < 40; i++) {
+      r.push(frame(i));
+      await new Promise((res) => setImmediate(res));
+    }
+    await reader;
+    expect(await complete).toBe(true);
+    expect(got).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(r.stats().droppedFull).toBe(0);
+    expect(r.stats().frames).toBeLessThanOrEqual(3);
+    endSource();
+    lease.release();
+  });
+
+  it('drops (and counts) frames rather than grow when the reader of a following lease stalls', async () => {
+    const r = ring(100, 4);
+    const { lease } = r.follow(10, new Promise<void>(() => undefined));
+    for (let i = 0; i < 10; i++) r.push(frame(i));
+    expect(r.stats()).toMatchObject({ frames: 4, droppedFull: 6 });
+    expect((await lease.next())?.sequence).toBe(0);
+    lease.release();
   });
 });
