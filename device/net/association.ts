@@ -71,7 +71,8 @@ export interface AcceptOptions extends CommonOptions {
 
 export class Association {
   private peerValue: PeerRef;
-  private readonly log: Logger;
+  private log: Logger;
+  private readonly baseLog: Logger;
   private readonly timers: AssociationTimerSet;
   private readonly framer: pdus.PduFramer;
   private readonly writer: PduWriter;
@@ -108,7 +109,8 @@ export class Association {
   ) {
     this.role = role;
     this.peerValue = peer;
-    this.log = (common.logger ?? nullLogger).child({ peer: formatPeer(peer), role });
+    this.baseLog = common.logger ?? nullLogger;
+    this.log = this.baseLog.child({ peer: formatPeer(peer), role });
     this.traceUl = this.log !== nullLogger;
     const maxPduLength = common.maxPduLength ?? DEFAULT_MAX_PDU_LENGTH;
     this.timers = new AssociationTimerSet(common.clock ?? systemClock, { ...FIND_TIMERS, ...common.timers }, (name, ms) => this.onTimer(name, ms));
@@ -136,7 +138,9 @@ export class Association {
         get peer() {
           return self.peerValue;
         },
-        log: this.log,
+        get log() {
+          return self.log;
+        },
         writer: this.writer,
         negotiated: () => this.negotiated,
         aeTitles: () => this.aeTitles,
@@ -376,6 +380,7 @@ export class Association {
     const a = this.acceptor!;
     this.peerValue = { aeTitle: rq.callingAeTitle, host: a.remote.host, port: a.remote.port };
     this.aeTitles = { calling: rq.callingAeTitle, called: rq.calledAeTitle };
+    if (this.log !== nullLogger) this.log = this.baseLog.child({ peer: formatPeer(this.peerValue), role: this.role });
     let decision: acse.AcceptorDecision;
     try {
       decision = a.decide(rq);

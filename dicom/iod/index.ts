@@ -8,3 +8,16 @@ export { dataSetFromDicomJson, declaredCharset } from './dicom-json.js';
 export { dicomDate, dicomDateTime, dicomTime } from './datetime.js';
 export { photometricForJpegBaseline, readJpegFrameHeader, type JpegFrameHeader } from './jpeg-header.js';
 export { IodError, type IodErrorCode } from './errors.js';
+export {
+  buildCommitmentRequest,
+  buildCommitmentReport,
+  parseCommitmentReport,
+  parseCommitmentRequest,
+  STORAGE_COMMITMENT_PUSH_SOP_CLASS,
+  STORAGE_COMMITMENT_PUSH_INSTANCE,
+  COMMITMENT_ACTION_TYPE,
+  COMMITMENT_EVENT,
+  type CommitmentReport,
+  type FailedSopReference,
+  type SopReference,
+} from './commitment.js';
