@@ -45,7 +45,7 @@ afterAll(async () => {
   await cleanup();
 }, 30_000);
 
-async function rest(method: string, path: string, body?: BodyInit): Promise<unknown> {
+async function rest(method: string, path: string, body?: string | Uint8Array): Promise<unknown> {
   const r = await fetch(`http://127.0.0.1:${httpPort}${path}`, { method, ...(body !== undefined ? { body } : {}) });
   const text = await r.text();
   expect(r.ok, `${method} ${path}: ${r.status} ${text}`).toBe(true);
