@@ -573,6 +573,8 @@ export class Association {
     if (this.failureValue) throw this.failureValue;
     if (this.isClosed) return;
     this.step = 'A-RELEASE';
+    // The peer's requests on this association (a storage commitment report) are answered first.
+    await this.router.served();
     await this.writer.idle();
     if (this.state.sta !== 'Sta6') throw new AssociationStateError(this.peer, 'A-RELEASE', `cannot release in ${this.state.sta}`);
     const released = new Promise<void>((resolve, reject) => (this.releaseSettle = { resolve, reject }));

@@ -21,3 +21,14 @@ export {
   type FailedSopReference,
   type SopReference,
 } from './commitment.js';
+export {
+  buildMppsInProgress,
+  buildMppsCompleted,
+  buildMppsDiscontinued,
+  DISCONTINUATION_REASONS,
+  MPPS_SOP_CLASS,
+  type CodedReason,
+  type MppsStart,
+  type MppsStatus,
+  type PerformedSeries,
+} from './mpps.js';

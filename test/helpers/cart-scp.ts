@@ -4,7 +4,7 @@
  */
 import type { CommitmentReport } from '../../dicom/iod/index.js';
 import { SCP_ACCEPTANCE } from '../../device/net/scp/acceptance.js';
-import { commitmentReportScp, type ReportOrigin } from '../../device/net/scp/commitment-report.js';
+import { commitmentReportScp, type CommitmentReportHandler, type ReportOrigin } from '../../device/net/scp/commitment-report.js';
 import { DirectorySink } from '../../device/net/scp/directory-sink.js';
 import { DicomListener, type ListenerOptions } from '../../device/net/scp/listener.js';
 import { composeHandler, verificationScp } from '../../device/net/scp/services.js';
@@ -19,13 +19,16 @@ export interface CartScp {
   close(): Promise<void>;
 }
 
-export async function startCartScp(dir: string, more: Partial<ListenerOptions> = {}): Promise<CartScp> {
+export async function startCartScp(dir: string, more: Partial<ListenerOptions> = {}, commitment?: CommitmentReportHandler): Promise<CartScp> {
   const stored: StoredInstance[] = [];
   const reports: { report: CommitmentReport; from: ReportOrigin }[] = [];
   const handler = composeHandler(SCP_ACCEPTANCE, {
     verification: verificationScp,
     storage: storageScp(new DirectorySink(dir), nullLogger, (i) => stored.push(i)),
-    'storage-commitment-report': commitmentReportScp({ onReport: async (report, from) => void reports.push({ report, from }) }),
+    'storage-commitment-report': commitmentReportScp({ onReport: async (report, from) => {
+        reports.push({ report, from });
+        await commitment?.onReport(report, from);
+      }, }),
   });
   const listener = await DicomListener.start({ aeTitle: 'US_CART', port: 0, host: '127.0.0.1', handler, ...more });
   return { listener, port: listener.port, stored, reports, close: () => listener.close(2000) };
