@@ -1,8 +1,15 @@
 /**
  * Orthanc (an independent implementation) against the cart's listener: Orthanc sends to the
  * cart through its REST API (/modalities/{id}/store, its C-STORE SCU), and the files the cart
- * keeps must dump the same as Orthanc's copies.
+ * keeps must dump the same as Orthanc's copies. And the cart's Storage Commitment SCU against
+ * Orthanc's commitment SCP, which answers on a new association to the cart's listener.
  */
+import { randomBytes } from 'node:crypto';
+import { uidFromRandom } from '../../dicom/core/index.js';
+import { systemClock } from '../../device/clock.js';
+import { Association } from '../../device/net/association.js';
+import { CommitmentTracker, commitmentProposals, requestCommitment } from '../../device/net/scu/commitment.js';
+import { storeFiles } from '../../device/net/scu/store.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,12 +23,13 @@ let cleanup: () => Promise<void>;
 let orthanc: PeerProcess;
 let httpPort: number;
 let cart: CartScp;
+const tracker = new CommitmentTracker(systemClock);
 
 beforeAll(async () => {
   ({ dir, cleanup } = await scratchDir('sonicart-scp-orthanc-'));
   await mkdir(join(dir, 'storage'));
   await mkdir(join(dir, 'received'));
-  cart = await startCartScp(join(dir, 'received'));
+  cart = await startCartScp(join(dir, 'received'), {}, tracker);
   const dicomPort = await freePort();
   httpPort = await freePort();
   const config = {
@@ -72,5 +80,30 @@ describe('Orthanc sends to the cart', () => {
       await writeFile(theirs, new Uint8Array(await (await fetch(`http://127.0.0.1:${httpPort}/instances/${id}/file`)).arrayBuffer()));
       expect(await dump(join(dir, 'received', `${uid}.dcm`)), uid).toEqual(await dump(theirs));
     }
+  }, 60_000);
+});
+
+describe('Storage Commitment against Orthanc', () => {
+  it('N-ACTION for two stored instances and one Orthanc never got: the report comes on a new association, two committed, one failed', async () => {
+    const files = [await writeTestImage(join(dir, 'c1.dcm')), await writeTestImage(join(dir, 'c2.dcm'), { frames: 2 })];
+    const peer = { aeTitle: 'ORTHANC', host: '127.0.0.1', port: orthanc.port };
+    const stored = [];
+    for await (const o of storeFiles(files, { peer, callingAeTitle: 'US_CART' })) stored.push(o);
+    expect(stored.map((o) => o.status?.hex)).toEqual(['0000', '0000']);
+    const refs = stored.map((o) => ({ sopClassUid: o.sopClassUid!, sopInstanceUid: o.sopInstanceUid! }));
+    const missing = { sopClassUid: '1.2.840.10008.5.1.4.1.1.6.1', sopInstanceUid: uidFromRandom(randomBytes(16)) };
+    const tx = uidFromRandom(randomBytes(16));
+    const waiting = tracker.expect(tx, 30_000);
+    const a = await Association.open({ peer, callingAeTitle: 'US_CART', proposals: commitmentProposals(), handler: tracker.sameAssociationHandler() });
+    await requestCommitment(a, tx, [...refs, missing]);
+    await a.release();
+    const outcome = await waiting;
+    expect(outcome.kind).toBe('report');
+    if (outcome.kind !== 'report') return;
+    expect(outcome.from.callingAeTitle).toBe('ORTHANC');
+    expect(outcome.report.eventTypeId).toBe(2);
+    expect(outcome.report.committed).toEqual(refs);
+    expect(outcome.report.failed.map((f) => f.sopInstanceUid)).toEqual([missing.sopInstanceUid]);
+    expect(outcome.report.failed[0]!.failureReason).toBe(0x0112);
   }, 60_000);
 });
