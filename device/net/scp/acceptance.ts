@@ -8,7 +8,8 @@ import { CART_STORAGE_CLASSES, VERIFICATION_SOP_CLASS } from '../scu/services.js
 
 import { STORAGE_COMMITMENT_PUSH_SOP_CLASS } from '../../../dicom/iod/index.js';
 
-export type ServedService = 'verification' | 'storage' | 'storage-commitment-report';
+/** The cart's services; the simulated hospital serves others (worklist, mpps, storage-commitment) with the same listener. */
+export type ServedService = 'verification' | 'storage' | 'storage-commitment-report' | (string & {});
 
 export interface ServedSopClass {
   readonly uid: string;

@@ -3,10 +3,9 @@
  * instances it committed, on the association of our N-ACTION or on a new one to our listener.
  * The report is parsed, handed to the handler (which records it), and answered with Success.
  */
-import { DataSet } from '../../../dicom/dataset/index.js';
-import { readDataSet, transferSyntax } from '../../../dicom/encoding/index.js';
 import { COMMITMENT_EVENT, parseCommitmentReport, type CommitmentReport } from '../../../dicom/iod/index.js';
 import type { IncomingRequest, RequestResponse } from '../association.js';
+import { readSmallDataSet } from '../dataset-bytes.js';
 
 /** Where a report came from, for the record. */
 export interface ReportOrigin {
@@ -17,26 +16,6 @@ export interface ReportOrigin {
 export interface CommitmentReportHandler {
   /** Records the report; a throw answers the archive with a processing failure (it will retry). */
   onReport(report: CommitmentReport, from: ReportOrigin): Promise<void>;
-}
-
-/** A report data set is a list of references: far below this. */
-const MAX_REPORT_BYTES = 32 * 1024 * 1024;
-
-export async function readSmallDataSet(req: IncomingRequest, limit = MAX_REPORT_BYTES): Promise<DataSet | undefined> {
-  if (!req.data) return undefined;
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const c of req.data) {
-    n += c.length;
-    if (n > limit) throw new Error(`data set larger than ${limit} bytes`);
-    parts.push(c.slice());
-  }
-  const all = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) (all.set(p, o), (o += p.length));
-  const ts = transferSyntax(req.context.transferSyntax);
-  if (!ts || ts.encapsulated || ts.deflated) throw new Error(`cannot read a data set in ${req.context.transferSyntax}`);
-  return readDataSet(all, { explicitVR: ts.explicitVR, littleEndian: ts.littleEndian }).dataset;
 }
 
 export function commitmentReportScp(handler: CommitmentReportHandler): (req: IncomingRequest) => Promise<RequestResponse> {

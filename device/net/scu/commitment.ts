@@ -19,7 +19,7 @@ import type { Clock, TimerHandle } from '../../clock.js';
 import type { Association, RequestHandler } from '../association.js';
 import { DimseStatusError, NoAcceptableContextError } from '../errors.js';
 import { commitmentReportScp, type CommitmentReportHandler, type ReportOrigin } from '../scp/commitment-report.js';
-import { encodeForContext } from './dataset-bytes.js';
+import { encodeForContext } from '../dataset-bytes.js';
 import { FIND_SYNTAXES } from './services.js';
 
 export function commitmentProposals(): acse.ContextProposal[] {

@@ -10,7 +10,7 @@ import { MPPS_SOP_CLASS, type MppsStatus } from '../../../dicom/iod/index.js';
 import type { acse, dimse } from '../../../dicom/net/index.js';
 import type { Association } from '../association.js';
 import { AssociationStateError, DimseStatusError, NoAcceptableContextError } from '../errors.js';
-import { encodeForContext } from './dataset-bytes.js';
+import { encodeForContext } from '../dataset-bytes.js';
 import { FIND_SYNTAXES } from './services.js';
 
 export { MPPS_SOP_CLASS };
