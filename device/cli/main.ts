@@ -101,6 +101,8 @@ export async function main(
         const { startSimulatedHospital } = await import('../main.js');
         return await (await import('./commands/hospital.js')).hospitalCommand(rest, io, { start: startSimulatedHospital });
       }
+      case 'conformance':
+        return (await import('./commands/conformance.js')).conformanceCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':
