@@ -14,6 +14,7 @@ import { buildFileMeta, readPart10, writePart10 } from '../../dicom/part10/index
 import { CART_STORAGE_CLASSES } from '../../device/net/scu/services.js';
 import { startCartScp, type CartScp } from '../helpers/cart-scp.js';
 import { runTool, scratchDir } from '../helpers/run-tool.js';
+import { makeTestPki } from '../helpers/test-pki.js';
 import { randomBytes } from 'node:crypto';
 
 let dir: string;
@@ -122,6 +123,27 @@ describe('the cart as SCP, DCMTK as SCU', () => {
       expect(meta.transferSyntax.uid, src.path).toBe(src.ts);
       expect(Buffer.from(dataSetBytes(bytes)).equals(Buffer.from(dataSetBytes(new Uint8Array(await readFile(src.path))))), src.path).toBe(true);
       expect(await dump(got)).toEqual(await dump(src.path));
+    }
+  }, 60_000);
+});
+
+describe('the listener over TLS (PS3.15 BCP 195), DCMTK as client', () => {
+  it('storescu +tls with a client certificate of our CA stores; one of another CA is refused in the handshake', async () => {
+    const pki = await makeTestPki(join(dir, 'pki'));
+    const other = await makeTestPki(join(dir, 'pki-other'));
+    const tlsDir = join(dir, 'received-tls');
+    await mkdir(tlsDir);
+    const tls = await startCartScp(tlsDir, { tls: { certFile: pki.serverCert, keyFile: pki.serverKey, caFile: pki.caCert } });
+    try {
+      const src = sources[0]!;
+      const ok = await runTool('storescu', ['+tls', pki.clientKey, pki.clientCert, '+cf', pki.caCert, '-aec', 'US_CART', '127.0.0.1', String(tls.port), src.path]);
+      expect(ok.code, ok.stderr + ok.stdout).toBe(0);
+      expect(tls.stored.map((i) => i.sopInstanceUid)).toEqual([src.uid]);
+      const bad = await runTool('echoscu', ['+tls', other.clientKey, other.clientCert, '+cf', pki.caCert, '-aec', 'US_CART', '127.0.0.1', String(tls.port)]);
+      expect(bad.code).not.toBe(0);
+      expect(tls.listener.stats.accepted).toBe(1);
+    } finally {
+      await tls.close();
     }
   }, 60_000);
 });
