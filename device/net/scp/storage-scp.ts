@@ -55,14 +55,25 @@ export function storageScp(sink: ReceivedInstanceSink, log: Logger, onStored?: (
       return failure(e);
     }
     let bytes = 0;
+    let writeError: unknown;
     try {
       for await (const chunk of req.data) {
         bytes += chunk.length;
-        await writer.write(chunk);
+        try {
+          await writer.write(chunk);
+        } catch (e) {
+          writeError = e;
+          break; // the rest of the data set is read and dropped by the router
+        }
       }
     } catch (e) {
       await writer.discard();
-      throw e; // the association ended (nobody to answer) or the disk failed (answered by the router)
+      throw e; // the association ended mid-transfer: nobody to answer, nothing kept
+    }
+    if (writeError !== undefined) {
+      await writer.discard();
+      log.warn('cannot store', { error: (writeError as Error).message });
+      return failure(writeError);
     }
     let location: string;
     try {

@@ -14,6 +14,13 @@ import { decideAssociation } from '../../../device/net/scp/policy.js';
 import { SCP_ACCEPTANCE } from '../../../device/net/scp/acceptance.js';
 import { VERIFICATION_SOP_CLASS, VERIFICATION_SYNTAXES } from '../../../device/net/scu/services.js';
 import { startCartScp, type CartScp } from '../../helpers/cart-scp.js';
+import { DicomListener } from '../../../device/net/scp/listener.js';
+import { composeHandler, verificationScp } from '../../../device/net/scp/services.js';
+import { storageScp } from '../../../device/net/scp/storage-scp.js';
+import { SinkOutOfResourcesError, type ReceivedInstanceSink } from '../../../device/net/scp/received-instance.js';
+import { nullLogger } from '../../../device/log/logger.js';
+import { storeFiles } from '../../../device/net/scu/store.js';
+import { writeTestImage } from './fixtures.js';
 import { associateRq, connectScripted, readMessage, type PeerConnection } from '../../helpers/scripted-peer.js';
 
 const US_IMAGE = '1.2.840.10008.5.1.4.1.1.6.1';
@@ -160,5 +167,37 @@ describe('calling AE policy', () => {
       { type: 'role-selection', sopClassUid: '1.2.840.10008.1.20.1', scuRole: 0, scpRole: 1 },
       { type: 'role-selection', sopClassUid: US_IMAGE, scuRole: 0, scpRole: 0 },
     ]);
+  });
+});
+
+describe('a sink that fails', () => {
+  it('disk full in the middle of a data set: A700 (out of resources), the partial instance discarded, the association goes on', async () => {
+    const discarded: string[] = [];
+    let writes = 0;
+    const sink: ReceivedInstanceSink = {
+      begin: async (info) => ({
+        write: async () => {
+          if (++writes > 2) throw new SinkOutOfResourcesError('disk full (test)');
+        },
+        commit: async () => 'never',
+        discard: async () => void discarded.push(info.sopInstanceUid),
+      }),
+    };
+    const listener = await DicomListener.start({
+      aeTitle: 'US_CART',
+      port: 0,
+      host: '127.0.0.1',
+      handler: composeHandler(SCP_ACCEPTANCE, { verification: verificationScp, storage: storageScp(sink, nullLogger) }),
+    });
+    try {
+      const file = await writeTestImage(join(dir, 'big.dcm'), { rows: 256, columns: 256, frames: 4 });
+      const out = [];
+      for await (const o of storeFiles([file], { peer: { aeTitle: 'US_CART', host: '127.0.0.1', port: listener.port }, callingAeTitle: 'MODALITY' })) out.push(o);
+      expect(out.map((o) => [o.status?.hex, o.action])).toEqual([['A700', 'release-retry-later']]);
+      expect(discarded).toHaveLength(1);
+      expect(listener.stats.failed).toBe(0);
+    } finally {
+      await listener.close();
+    }
   });
 });
