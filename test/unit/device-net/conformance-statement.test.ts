@@ -46,3 +46,18 @@ describe('sonicart conformance', () => {
     expect(lines.find((l) => l.startsWith('  store:'))).toBe(`  store: association request ${STORE_TIMERS.associationRequestMs / 1000} s, inactivity ${STORE_TIMERS.inactivityMs / 1000} s, whole association ${STORE_TIMERS.wholeAssociationMs / 60000} min, ARTIM ${STORE_TIMERS.artimMs / 1000} s`);
   });
 });
+
+describe('command lines of the SCP side', () => {
+  const run = async (argv: string[]): Promise<{ code: number; err: string }> => {
+    const err: string[] = [];
+    const code = await main(argv, { out: () => undefined, err: (s) => err.push(s) });
+    return { code, err: err.join('\n') };
+  };
+  it('usage errors exit 2 before anything listens', async () => {
+    expect(await run(['conformance', 'extra'])).toMatchObject({ code: 2 });
+    expect(await run(['hospital', '--cart', 'no-at-sign'])).toMatchObject({ code: 2, err: expect.stringMatching(/--cart must be AE@HOST:PORT/) });
+    expect(await run(['hospital', '--ae', 'A\\B'])).toMatchObject({ code: 2 });
+    expect(await run(['hospital', '--port', '70000'])).toMatchObject({ code: 2 });
+    expect(await run(['hospital', '--commit-delay', 'soon'])).toMatchObject({ code: 2 });
+  });
+});
