@@ -1,9 +1,10 @@
 /**
  * The cart's storage SCP alone in a process, for bench/scp-receive.ts: listens on PORT, keeps
  * what it receives in DIR (fsync per file unless --no-sync), prints "ready" and, on SIGTERM, its
- * peak RSS (KiB) and exits.
+ * peak RSS (VmHWM, KiB) and exits.
  * Run: npx tsx bench/scp-receive.child.ts DIR PORT [--no-sync]
  */
+import { readFileSync } from 'node:fs';
 import { SCP_ACCEPTANCE } from '../device/net/scp/acceptance.js';
 import { DirectorySink } from '../device/net/scp/directory-sink.js';
 import { DicomListener } from '../device/net/scp/listener.js';
@@ -22,7 +23,9 @@ const listener = await DicomListener.start({
 process.stdout.write('ready\n');
 process.once('SIGTERM', () => {
   void listener.close(1000).then(() => {
-    process.stdout.write(`maxrss ${process.resourceUsage().maxRSS}\n`);
+    // VmHWM, not getrusage's maxrss: the latter keeps the spawning parent's peak across fork+exec.
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    process.stdout.write(`maxrss ${hwm ?? process.resourceUsage().maxRSS}\n`);
     process.exit(0);
   });
 });
