@@ -3,6 +3,7 @@
  * dependency rule: only this file imports hw-sim/).
  */
 import { SimulatedFrameSource } from '../hw-sim/frame-grabber/index.js';
+import type { Hospital, HospitalOptions } from '../hw-sim/hospital/index.js';
 import { openHardwareSource, type FrameSource, type SourceSpecOptions } from './capture/index.js';
 
 /** `sim` (the simulator), `v4l2:/dev/videoN` or `file:PATH`. */
@@ -18,3 +19,11 @@ export async function openFrameSource(spec: string, o: SourceSpecOptions & { see
   }
   return openHardwareSource(spec, o);
 }
+
+/** The simulated hospital (worklist, storage, MPPS, storage commitment) for `sonicart hospital` and `npm start`. */
+export async function startSimulatedHospital(o: HospitalOptions): Promise<Hospital> {
+  const { startHospital } = await import('../hw-sim/hospital/index.js');
+  return startHospital(o);
+}
+
+export type { Hospital, HospitalOptions };

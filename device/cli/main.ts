@@ -27,6 +27,10 @@ commands:
            [--date today|YYYYMMDD|YYYYMMDD-YYYYMMDD] [--station-ae AE] [--patient-id ID]
            [--patient-name PATTERN] [--accession N] [--format tsv|json]
                                               Modality Worklist query
+  hospital [--port P] [--ae TITLE] [--data DIR] [--cart AE@HOST:PORT] [--commit-delay MS]
+                                              the simulated hospital (worklist, storage, MPPS,
+                                              storage commitment) on loopback, until Ctrl-C
+  conformance                                 the cart's DICOM conformance statement
 `;
 
 /** Runs one command line; returns the exit status. Output goes through the given writers. */
@@ -103,6 +107,12 @@ export async function main(
         return await (await import('./commands/send.js')).sendCommand(rest, io);
       case 'worklist':
         return await (await import('./commands/worklist.js')).worklistCommand(rest, io);
+      case 'hospital': {
+        const { startSimulatedHospital } = await import('../main.js');
+        return await (await import('./commands/hospital.js')).hospitalCommand(rest, io, { start: startSimulatedHospital });
+      }
+      case 'conformance':
+        return (await import('./commands/conformance.js')).conformanceCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':

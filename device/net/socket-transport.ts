@@ -59,6 +59,14 @@ export class SocketTransport implements Transport {
     this.socket.destroy();
   }
 
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   private releaseDrainWaiters(): void {
     const waiters = this.drainWaiters;
     this.drainWaiters = [];

@@ -21,6 +21,9 @@ export interface Transport {
   drained(): Promise<void>;
   end(): void;
   destroy(): void;
+  /** Stop delivering data (the reader is behind: a disk slower than the network); optional. */
+  pause?(): void;
+  resume?(): void;
   /** 'tcp' or 'tls 1.3 TLS_AES_256_GCM_SHA384', for logs. */
   readonly description: string;
 }

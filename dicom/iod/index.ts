@@ -17,3 +17,27 @@ export {
   type PixelDataExtent,
   type PixelInconsistency,
 } from './pixel-consistency.js';
+export {
+  buildCommitmentRequest,
+  buildCommitmentReport,
+  parseCommitmentReport,
+  parseCommitmentRequest,
+  STORAGE_COMMITMENT_PUSH_SOP_CLASS,
+  STORAGE_COMMITMENT_PUSH_INSTANCE,
+  COMMITMENT_ACTION_TYPE,
+  COMMITMENT_EVENT,
+  type CommitmentReport,
+  type FailedSopReference,
+  type SopReference,
+} from './commitment.js';
+export {
+  buildMppsInProgress,
+  buildMppsCompleted,
+  buildMppsDiscontinued,
+  DISCONTINUATION_REASONS,
+  MPPS_SOP_CLASS,
+  type CodedReason,
+  type MppsStart,
+  type MppsStatus,
+  type PerformedSeries,
+} from './mpps.js';

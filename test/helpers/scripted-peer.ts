@@ -184,3 +184,33 @@ export async function answerRelease(conn: PeerConnection): Promise<void> {
   conn.send({ type: 'A-RELEASE-RP' });
   conn.end();
 }
+
+/** The other way round: a scripted SCU connecting to a listener (ours), driven the same way. */
+export async function connectScripted(port: number): Promise<PeerConnection> {
+  const { connect } = await import('node:net');
+  const socket = connect({ host: '127.0.0.1', port });
+  socket.on('error', () => undefined);
+  const conn = connection(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('error', reject);
+  });
+  return conn;
+}
+
+/** An A-ASSOCIATE-RQ as a scripted SCU sends it. */
+export function associateRq(calledAeTitle: string, contexts: readonly { abstractSyntax: string; transferSyntaxes: readonly string[] }[], callingAeTitle = 'SCRIPTED', maxLength = 16384): pdus.AssociateRqPdu {
+  return {
+    type: 'A-ASSOCIATE-RQ',
+    protocolVersion: 1,
+    calledAeTitle,
+    callingAeTitle,
+    applicationContext: '1.2.840.10008.3.1.1.1',
+    presentationContexts: contexts.map((c, i) => ({ id: 2 * i + 1, abstractSyntax: c.abstractSyntax, transferSyntaxes: [...c.transferSyntaxes] })),
+    userInformation: [
+      { type: 'maximum-length', maxLength },
+      { type: 'implementation-class-uid', uid: '1.2.3.4.5.6.7' },
+    ],
+    unknownItems: [],
+  };
+}

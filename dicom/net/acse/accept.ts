@@ -1,7 +1,6 @@
 /**
  * The acceptor's side: given an A-ASSOCIATE-RQ and what we support, the A-ASSOCIATE-AC or
- * -RJ to answer with. The cart is an SCU; this exists for the tests' fake peers and for any
- * future SCP role (storage commitment on a new association).
+ * -RJ to answer with: the cart's listener (device/net/scp) and the tests' fake peers.
  */
 import {
   PROTOCOL_VERSION_1,
@@ -14,7 +13,8 @@ import {
   type UserInformationSubItem,
 } from '../pdu/types.js';
 import { aeTitlesEqual } from '../pdu/ae-title.js';
-import type { AcceptedContext } from './negotiate.js';
+import { CONTEXT_RESULT_NAME, CONTEXT_RESULT_TEXT } from './reasons.js';
+import { maxPduToSend, type AcceptedContext, type Negotiated, type RejectedContext } from './negotiate.js';
 import { DICOM_APPLICATION_CONTEXT } from './propose.js';
 import { REJECT_REASON, REJECT_RESULT, REJECT_SOURCE } from './reasons.js';
 
@@ -35,6 +35,12 @@ export interface AcceptorPolicy {
   readonly maxPduLength: number;
   readonly implementationClassUid: string;
   readonly implementationVersionName?: string;
+  /**
+   * SCP/SCU role selection (PS3.7 D.3.3.4): per abstract syntax, which roles the requestor may
+   * take. A proposed role is granted only where allowed here. Without the map, every proposed
+   * role for a supported SOP class is granted.
+   */
+  readonly requestorRoles?: ReadonlyMap<string, { readonly scu: boolean; readonly scp: boolean }>;
   /** Server response for a User Identity RQ that asked for a positive response. */
   readonly userIdentityServerResponse?: Uint8Array;
 }
@@ -93,7 +99,15 @@ export function negotiateAsAcceptor(rq: AssociateRqPdu, policy: AcceptorPolicy):
   ];
   // Role selection (PS3.7 D.3.3.4): accept the proposed roles for SOP classes we support.
   for (const role of filterSubItems(rq.userInformation, 'role-selection')) {
-    if (policy.supported.has(role.sopClassUid)) userInformation.push({ ...role });
+    if (!policy.supported.has(role.sopClassUid)) continue;
+    const allowed = policy.requestorRoles?.get(role.sopClassUid);
+    if (policy.requestorRoles === undefined) userInformation.push({ ...role });
+    else
+      userInformation.push({
+        ...role,
+        scuRole: role.scuRole === 1 && allowed?.scu === true ? 1 : 0,
+        scpRole: role.scpRole === 1 && allowed?.scp === true ? 1 : 0,
+      });
   }
   if (policy.implementationVersionName !== undefined) {
     userInformation.push({ type: 'implementation-version-name', name: policy.implementationVersionName });
@@ -117,5 +131,37 @@ export function negotiateAsAcceptor(rq: AssociateRqPdu, policy: AcceptorPolicy):
       userInformation,
       unknownItems: [],
     },
+  };
+}
+
+/** The acceptor's view of an association it accepted, in the shape the requestor gets from negotiateAsRequestor(). */
+export function negotiatedAsAcceptor(rq: AssociateRqPdu, decision: Extract<AcceptorDecision, { kind: 'accept' }>, cap?: number): Negotiated {
+  const proposed = new Map(rq.presentationContexts.map((pc) => [pc.id, pc]));
+  const rejected: RejectedContext[] = [];
+  for (const a of decision.pdu.presentationContexts) {
+    if (a.result === 0) continue;
+    const name = CONTEXT_RESULT_NAME[a.result];
+    const reason = name === undefined || name === 'acceptance' ? 'reserved' : name;
+    rejected.push({
+      id: a.id,
+      abstractSyntax: proposed.get(a.id)?.abstractSyntax ?? '',
+      result: a.result,
+      reason,
+      text: reason === 'reserved' ? `result ${a.result} (reserved)` : CONTEXT_RESULT_TEXT[reason],
+    });
+  }
+  const byAbstractSyntax = new Map<string, AcceptedContext[]>();
+  for (const c of decision.accepted) byAbstractSyntax.set(c.abstractSyntax, [...(byAbstractSyntax.get(c.abstractSyntax) ?? []), c]);
+  const peerMaxPduLength = findSubItem(rq.userInformation, 'maximum-length')?.maxLength;
+  return {
+    accepted: decision.accepted,
+    rejected,
+    byAbstractSyntax,
+    byId: new Map(decision.accepted.map((c) => [c.id, c])),
+    peerMaxPduLength,
+    maxPduToSend: maxPduToSend(peerMaxPduLength, cap),
+    peerImplementationClassUid: findSubItem(rq.userInformation, 'implementation-class-uid')?.uid,
+    peerImplementationVersionName: findSubItem(rq.userInformation, 'implementation-version-name')?.name,
+    roles: filterSubItems(decision.pdu.userInformation, 'role-selection').map(({ sopClassUid, scuRole, scpRole }) => ({ sopClassUid, scuRole, scpRole })),
   };
 }

@@ -73,17 +73,40 @@ export function pDataTfLength(pdu: PDataTfPdu): number {
 /** Written into one exactly-sized buffer: P-DATA carries the bulk of every association. */
 function encodePDataTf(pdu: PDataTfPdu): Uint8Array {
   const out = new Uint8Array(pDataTfLength(pdu));
-  const view = new DataView(out.buffer);
-  writeHeader(out, PDU_TYPE.P_DATA_TF, out.length - PDU_HEADER_LENGTH);
-  let o = PDU_HEADER_LENGTH;
+  encodePDataTfInto(pdu, out, 0);
+  return out;
+}
+
+/**
+ * Encodes a P-DATA-TF into `out` at `offset` (which must have pDataTfLength(pdu) bytes of room)
+ * and returns the offset after it. The sender packs many PDUs into one reusable write block
+ * this way, with no allocation per PDU.
+ */
+export function encodePDataTfInto(pdu: PDataTfPdu, out: Uint8Array, offset: number): number {
+  const total = pDataTfLength(pdu);
+  if (out.length - offset < total) {
+    throw new DicomEncodeError('PDU_BUFFER_TOO_SMALL', `P-DATA-TF of ${total} bytes does not fit in ${out.length - offset} bytes`);
+  }
+  // Shifts, not a DataView: no object per PDU on the bulk path.
+  out[offset] = PDU_TYPE.P_DATA_TF;
+  out[offset + 1] = 0;
+  putU32(out, offset + 2, total - PDU_HEADER_LENGTH);
+  let o = offset + PDU_HEADER_LENGTH;
   for (const pdv of pdu.pdvs) {
-    view.setUint32(o, pdv.data.length + 2, BE);
+    putU32(out, o, pdv.data.length + 2);
     out[o + 4] = pdv.contextId;
     out[o + 5] = (pdv.command ? 0x01 : 0) | (pdv.last ? 0x02 : 0);
     out.set(pdv.data, o + 6);
     o += 6 + pdv.data.length;
   }
-  return out;
+  return o;
+}
+
+function putU32(out: Uint8Array, o: number, v: number): void {
+  out[o] = v >>> 24;
+  out[o + 1] = (v >>> 16) & 0xff;
+  out[o + 2] = (v >>> 8) & 0xff;
+  out[o + 3] = v & 0xff;
 }
 
 /** Writes an item header with a placeholder length and returns a function that fills it in. */
