@@ -129,7 +129,7 @@ export interface ExamService {
   storeCine(request: CineRequest): Promise<ExamInstance>;
   storeScreen(): Promise<ExamInstance>;
   /** Ends the current exam and queues it to every `store` destination (and export if configured). */
-  end(): Promise<ExamRecord>;
+  end(): Promise<{ readonly exam: ExamRecord; readonly jobsQueued: number }>;
   /** Discontinues the current exam: nothing is sent. */
   cancel(): Promise<ExamRecord>;
   list(filter?: ExamListFilter): ExamRecord[];
@@ -195,7 +195,7 @@ export interface WorklistService {
 // ---------------------------------------------------------------------------------------------
 // Audit
 
-export type AuditAction = 'worklist-query' | 'send' | 'export' | 'delete' | 'exam-start' | 'exam-end' | 'exam-cancel' | 'config';
+export type AuditAction = 'worklist-query' | 'send' | 'export' | 'delete' | 'exam-start' | 'exam-end' | 'exam-cancel' | 'service-login' | 'config';
 
 export interface AuditEntry {
   readonly id: number;

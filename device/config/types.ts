@@ -118,4 +118,6 @@ export interface DeviceConfig {
   readonly quotas: QuotaConfig;
   readonly worklist: WorklistConfig;
   readonly patientId: PatientIdRule;
+  /** The service screen's PIN (digits, 4-12); shown as hidden in GET /api/config. */
+  readonly service: { readonly pin: string };
 }

@@ -18,6 +18,7 @@ describe('configuration defaults', () => {
     expect(c.timers.store).toEqual({ associationRequestS: 30, inactivityS: 180, wholeAssociationS: 3600 });
     expect(c.timers.find).toEqual({ associationRequestS: 30, inactivityS: 90, wholeAssociationS: 3600 });
     expect(c.patientId.template).toBe('US{date}{seq}');
+    expect(c.service.pin).toBe('0000');
   });
   it('XDG_DATA_HOME wins when absolute, is ignored when relative (XDG spec)', () => {
     expect(defaultDataDir({ HOME: '/h', XDG_DATA_HOME: '/x/data' })).toBe('/x/data/sonicart');
@@ -82,6 +83,7 @@ describe('bad configurations: one line naming the key path and what is wrong', (
     ['patient ID placeholder', { patientId: { template: 'US{year}{seq}' } }, 'config: patientId.template: unknown placeholder {year}'],
     ['patient ID not unique per day', { patientId: { template: 'US{date}' } }, 'config: patientId.template: needs {seq} or {time}'],
     ['boolean as string', { media: { exportOnEnd: 'yes' } }, 'config: media.exportOnEnd: expected true or false, got "yes"'],
+    ['service PIN with letters', { service: { pin: '12ab' } }, 'config: service.pin: expected a PIN of 4-12 digits, got "12ab"'],
     ['destinations not an array', { destinations: { pacs: store } }, 'config: destinations: expected an array, got an object'],
   ];
   it.each(cases)('%s', (_, json, message) => {
