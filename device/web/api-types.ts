@@ -95,12 +95,22 @@ export interface PatientView {
 }
 
 /**
- * Where an exam is in its workflow.
- * - `live`: started, frames are shown; `frozen`: the image is held (store still/cine/screen from
- *   the frozen image or the ring); `recording`: a prospective cine is being captured;
- * - `ended`: closed and queued to every store destination; `cancelled`: discontinued, nothing sent.
+ * Where an exam is in its workflow (device/exam/table.ts is the authority on transitions):
+ * `patient-selected` before the first live frame; `live`; `frozen` (the image is held);
+ * `storing-live` / `storing-frozen` while a still, cine or screen is being made durable (a
+ * prospective cine records in `storing-live`); `review`; `ended` (closed and queued to every
+ * store destination); `cancelled` (discontinued, nothing sent). `idle` means no exam.
  */
-export type ExamState = 'live' | 'frozen' | 'recording' | 'ended' | 'cancelled';
+export type ExamState =
+  | 'idle'
+  | 'patient-selected'
+  | 'live'
+  | 'frozen'
+  | 'storing-live'
+  | 'storing-frozen'
+  | 'review'
+  | 'ended'
+  | 'cancelled';
 
 export type InstanceKind = 'still' | 'cine' | 'screen';
 
@@ -116,19 +126,21 @@ export interface InstanceView {
   readonly kind: InstanceKind;
   /** 1 for a still or screen. */
   readonly frames: number;
+  readonly seriesInstanceUid: string;
   readonly seriesNumber: number;
   readonly instanceNumber: number;
-  readonly createdAt: IsoTime;
+  /** When the file and its record were durable. */
+  readonly storedAt: IsoTime;
   readonly destinations: InstanceDestinations;
 }
 
 export interface ExamView {
   readonly examId: string;
   readonly studyInstanceUid: string;
-  readonly accessionNumber?: string;
-  /** From the worklist item, when the exam was started from one. */
-  readonly scheduledProcedureStepId?: string;
-  readonly unscheduled: boolean;
+  /** Empty for an unscheduled exam without one. */
+  readonly accessionNumber: string;
+  /** Started from a worklist item (false: unscheduled patient). */
+  readonly scheduled: boolean;
   readonly patient: PatientView;
   readonly state: ExamState;
   readonly startedAt: IsoTime;
