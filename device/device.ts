@@ -8,6 +8,7 @@
  * applies, `peer`, `step`, `status` (DICOM status, 4 hex digits) — one mapping to HTTP.
  */
 import type { Observable } from 'rxjs';
+import type { Frame, FrameSourceInfo } from './capture/index.js';
 import type { Clock } from './clock.js';
 import type { DeviceConfig } from './config/types.js';
 import type { Logger } from './log/logger.js';
@@ -244,20 +245,23 @@ export interface DestinationService {
   echo(name: string): Promise<EchoResult>;
 }
 
+/**
+ * A live frame as grabbed (raw pixels, not yet JPEG): /api/live encodes only the frame a client
+ * is ready for (newest only, after its ack), so frames nobody watches cost no encoding.
+ */
 export interface LiveFrame {
-  readonly jpeg: Uint8Array;
-  /** Capture time (ISO 8601 and monotonic ms) of the frame. */
+  readonly frame: Frame;
+  /** Capture time, wall clock (ISO 8601); frame.timestampMs is the monotonic one. */
   readonly capturedAt: string;
-  readonly monotonicMs: number;
-  readonly width: number;
-  readonly height: number;
-  readonly sequence: number;
 }
 
 export interface LiveFrames {
-  /** Newest frame only; subscribers that are slow skip frames, never queue them. */
+  /** Every frame as it arrives, including while nobody watches; subscribers keep only the newest. */
   readonly frames$: Observable<LiveFrame>;
+  /** The newest frame (while frozen: the frozen image). */
   latest(): LiveFrame | undefined;
+  readonly info: FrameSourceInfo;
+  readonly frozen: boolean;
 }
 
 export interface Alarm {
