@@ -34,14 +34,14 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX instances_created ON instances (created_at);
 
       -- One row per unit of work (instance × destination for 'store'). Terminal states:
-      -- completed, warning, failed, cancelled.
+      -- completed, warning, failed (a cancelled job is failed with its reason).
       CREATE TABLE jobs (
         job_id INTEGER PRIMARY KEY AUTOINCREMENT,
         kind TEXT NOT NULL CHECK (kind IN ('store', 'mpps', 'commit', 'export')),
         sop_instance_uid TEXT REFERENCES instances (sop_instance_uid) ON DELETE RESTRICT,
         exam_id TEXT,
         destination TEXT NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('scheduled', 'in-progress', 'completed', 'warning', 'failed', 'retry', 'cancelled')),
+        state TEXT NOT NULL CHECK (state IN ('scheduled', 'in-progress', 'completed', 'warning', 'failed', 'retry')),
         status INTEGER,
         reason TEXT,
         attempts INTEGER NOT NULL DEFAULT 0,
