@@ -57,4 +57,75 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX jobs_exam ON jobs (exam_id, job_id);
     `,
   },
+  {
+    version: 2,
+    name: 'exams, worklist cache, audit trail',
+    sql: `
+      -- One row per exam (device/exam). Patient columns are what the API lists; the full
+      -- attributes live in the files. worklist_item: the chosen MWL match as DICOM JSON.
+      CREATE TABLE exams (
+        exam_id TEXT PRIMARY KEY,
+        study_instance_uid TEXT NOT NULL,
+        accession_number TEXT NOT NULL DEFAULT '',
+        scheduled INTEGER NOT NULL CHECK (scheduled IN (0, 1)),
+        patient_name TEXT NOT NULL,
+        patient_id TEXT NOT NULL,
+        patient_sex TEXT NOT NULL DEFAULT '',
+        patient_birth_date TEXT NOT NULL DEFAULT '',
+        study_date TEXT NOT NULL,
+        worklist_item TEXT,
+        state TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        updated_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX exams_started ON exams (started_at);
+      CREATE INDEX exams_state ON exams (state, started_at);
+      CREATE INDEX exams_patient ON exams (patient_id);
+
+      -- Series of an exam, allocated durably before the first file of the series is written.
+      CREATE TABLE exam_series (
+        exam_id TEXT NOT NULL REFERENCES exams (exam_id),
+        series_group TEXT NOT NULL,
+        series_instance_uid TEXT NOT NULL UNIQUE,
+        series_number INTEGER NOT NULL,
+        PRIMARY KEY (exam_id, series_group)
+      ) WITHOUT ROWID;
+
+      -- Instance numbers are reserved here before the file is written (so a crash never reuses
+      -- one); an instance belongs to the exam once its row exists in 'instances' too.
+      CREATE TABLE exam_instances (
+        sop_instance_uid TEXT PRIMARY KEY,
+        exam_id TEXT NOT NULL REFERENCES exams (exam_id),
+        kind TEXT NOT NULL CHECK (kind IN ('still', 'cine', 'screen')),
+        series_number INTEGER NOT NULL,
+        instance_number INTEGER NOT NULL,
+        reserved_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX exam_instances_exam ON exam_instances (exam_id, instance_number);
+
+      -- The last successful worklist answer (one row), shown with its age when the server is down.
+      CREATE TABLE worklist_cache (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        source TEXT NOT NULL,
+        query TEXT NOT NULL,
+        matches TEXT NOT NULL,
+        fetched_at TEXT NOT NULL
+      );
+
+      -- Audit trail: who did what, when, where to. 'what' never holds a patient name.
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        action TEXT NOT NULL,
+        what TEXT NOT NULL,
+        where_to TEXT NOT NULL DEFAULT '',
+        outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure')),
+        detail TEXT
+      );
+      CREATE INDEX audit_at ON audit (at);
+      CREATE INDEX audit_action ON audit (action, at);
+    `,
+  },
 ];
