@@ -183,8 +183,8 @@ export class MediaJobs {
     this.jobs.push(rec);
     this.prune();
     this.publish(rec);
-    void this.publishVolumes();
     this.pump();
+    await this.publishVolumes();
     return rec.snapshot;
   }
 
@@ -294,8 +294,8 @@ export class MediaJobs {
     if (r.snapshot.state === 'completed' || r.snapshot.state === 'failed' || r.snapshot.state === 'cancelled') return;
     r.snapshot = { ...r.snapshot, state, endedAt: this.opts.clock.now().toISOString(), ...(error ? { error } : {}) };
     this.publish(r);
-    r.resolveDone();
-    void this.refreshVolumes();
+    // Settled means the volume state (free space, file-set, not busy) already says so too.
+    void this.refreshVolumes().then(() => r.resolveDone());
   }
 
   private publish(r: JobRecord): void {
@@ -309,17 +309,30 @@ export class MediaJobs {
   }
 
   private lastVolumes: readonly Volume[] = [];
+  /** Volume updates run one after another, so an older listing never overwrites a newer one. */
+  private volumeChain: Promise<void> = Promise.resolve();
 
-  private async refreshVolumes(): Promise<void> {
-    try {
-      this.lastVolumes = await this.opts.watcher.list();
-    } catch (e) {
-      this.opts.log.warn('listing media failed', { error: e });
-    }
-    await this.publishVolumes();
+  private refreshVolumes(): Promise<void> {
+    return this.serially(async () => {
+      try {
+        this.lastVolumes = await this.opts.watcher.list();
+      } catch (e) {
+        this.opts.log.warn('listing media failed', { error: e });
+      }
+      await this.buildVolumes();
+    });
   }
 
-  private async publishVolumes(): Promise<void> {
+  private publishVolumes(): Promise<void> {
+    return this.serially(() => this.buildVolumes());
+  }
+
+  private serially(step: () => Promise<void>): Promise<void> {
+    this.volumeChain = this.volumeChain.then(step, step);
+    return this.volumeChain;
+  }
+
+  private async buildVolumes(): Promise<void> {
     const busy = new Set([...this.ejecting, ...this.jobs.filter((j) => j.snapshot.state === 'queued' || j.snapshot.state === 'running').map((j) => j.volume.id)]);
     const out: MediaVolume[] = [];
     for (const v of this.lastVolumes) {
