@@ -60,8 +60,14 @@ export function openBetterSqlite(path: string, opts: EngineOptions): SqlDatabase
       }
       return new Statement<Row>(st);
     },
-    transaction<T>(fn: () => T): T {
-      return db.transaction(fn).immediate();
+    transaction<T>(fn: () => T, o?: { readonly durable?: boolean }): T {
+      if (o?.durable !== false) return db.transaction(fn).immediate();
+      db.pragma('synchronous = NORMAL');
+      try {
+        return db.transaction(fn).immediate();
+      } finally {
+        db.pragma('synchronous = FULL');
+      }
     },
     close: () => {
       cache.clear();

@@ -128,4 +128,13 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX audit_action ON audit (action, at);
     `,
   },
+  {
+    version: 3,
+    name: 'jobs by destination',
+    sql: `
+      -- The forwarder takes a destination's scheduled work in job order, and the API lists a
+      -- destination's jobs newest first: both walk this index instead of sorting.
+      CREATE INDEX jobs_dest ON jobs (destination, state, job_id);
+    `,
+  },
 ];

@@ -32,8 +32,12 @@ export interface SqlDatabase {
   /**
    * Runs `fn` inside BEGIN IMMEDIATE … COMMIT; anything it throws rolls back and is re-thrown.
    * With synchronous=FULL the commit is on disk when this returns.
+   *
+   * `durable: false` skips the fsync of this commit (synchronous=NORMAL for it): it is still
+   * atomic and ordered (WAL), and becomes durable with the next durable commit. Only for writes
+   * whose loss in a crash is harmless (a job marked in progress goes back to scheduled anyway).
    */
-  transaction<T>(fn: () => T): T;
+  transaction<T>(fn: () => T, opts?: { readonly durable?: boolean }): T;
   /** The path the database was opened from (':memory:' for a memory database). */
   readonly path: string;
   close(): void;

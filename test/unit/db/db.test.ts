@@ -90,6 +90,17 @@ describe('SqlDatabase', () => {
     db.close();
   });
 
+  it('a non-durable transaction commits, and durability (synchronous=FULL) is back afterwards, also when it throws', () => {
+    const db = openDatabase(join(dir, 'nd.db'), { migrations: [{ version: 1, name: 't', sql: 'CREATE TABLE t (x INTEGER)' }] });
+    const sync = () => db.prepare<{ synchronous: number }>('PRAGMA synchronous').get()?.synchronous;
+    db.transaction(() => db.prepare('INSERT INTO t (x) VALUES (1)').run(), { durable: false });
+    expect(sync()).toBe(2);
+    expect(() => db.transaction(() => { throw new Error('x'); }, { durable: false })).toThrow('x');
+    expect(sync()).toBe(2);
+    expect(db.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM t').get()?.n).toBe(1);
+    db.close();
+  });
+
   it('jobs reference instances: an instance with jobs cannot be deleted', () => {
     const db = openDatabase(':memory:');
     db.prepare(
