@@ -9,7 +9,8 @@
  * durations are milliseconds unless the name says otherwise. Fields marked optional are absent
  * (never `null`) when unknown; `null` is used only where "none" is a meaningful answer (no exam).
  *
- * Identifiers are opaque strings (exam ids, job ids, volume ids): compare them, never parse them.
+ * Identifiers are opaque strings (exam ids, job ids, volume ids): compare them, never parse them,
+ * and put them in paths with encodeURIComponent (a real volume id is a block device, "/dev/sdb1").
  * Patient data (names, ids) does appear in these bodies: the API is bound to 127.0.0.1 and
  * serves the cart's own screen only.
  */
@@ -164,14 +165,8 @@ export interface CaptureState {
   readonly frozen: boolean;
   /** Seconds of history held in the ring for a retrospective cine. */
   readonly ringSeconds: number;
-  /** A prospective cine in progress. */
-  readonly recording?: {
-    readonly startedAt: IsoTime;
-    readonly seconds: number;
-    readonly framesSoFar: number;
-  };
-  /** Frames the source delivered that the device could not keep (since start). */
-  readonly droppedFrames: number;
+  /** A cine is being recorded; `until`: when the prospective clip will be complete. */
+  readonly recording?: { readonly until?: IsoTime };
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -181,7 +176,8 @@ export interface CaptureState {
 /**
  * One job per instance × destination (store), or per exam × destination (mpps, commitment), or
  * per export. `warning`: stored with a warning status; `failed`: permanent (conformance §2);
- * `retry`: waiting until `nextTry`; `cancelled`: stopped by the user (may be retried).
+ * `retry`: waiting until `nextTry`. A job the user cancels becomes `failed` with the reason
+ * "cancelled by the user" (and may be retried).
  * A job reaches a terminal state only once the peer's final answer is in the database.
  */
 export type JobState =
@@ -191,7 +187,6 @@ export type JobState =
   | 'warning'
   | 'failed'
   | 'retry'
-  | 'cancelled'
   | 'committed'
   | 'commit-failed';
 
@@ -374,7 +369,9 @@ export interface WorklistSummary {
   readonly requestedProcedure?: string;
   readonly scheduledStart?: string;
   readonly modality?: string;
-  readonly scheduledProcedureStepId?: string;
+  readonly stationAeTitle?: string;
+  /** The Study Instance UID the worklist assigned, which the exam will use. */
+  readonly studyInstanceUid?: string;
 }
 
 export interface WorklistMatch {
@@ -453,13 +450,13 @@ export interface CancelExamResponse {
 }
 
 /**
- * GET /api/exams — query parameters: `state` (an ExamState), `from`/`to` (YYYYMMDD, on the
- * start date), `patientId`, `limit` (1…500, default 50), `offset` (default 0). Newest first.
+ * GET /api/exams — query parameters: `state` (an ExamState), `date` (YYYYMMDD, the study date),
+ * `patientId`, `limit` (1…500, default 50), `offset` (default 0). Newest first. `page.total`
+ * is exact when the last page is reached; otherwise it says there is at least one more exam.
  */
 export interface ListExamsQuery {
   readonly state?: ExamState;
-  readonly from?: DicomDate;
-  readonly to?: DicomDate;
+  readonly date?: DicomDate;
   readonly patientId?: string;
   readonly limit?: string;
   readonly offset?: string;
@@ -535,24 +532,23 @@ export interface EjectResponse {
   readonly message: string;
 }
 
-/** One presentation context the peer accepted during the echo's association. */
-export interface AcceptedContextView {
-  readonly abstractSyntax: string;
-  /** Dictionary name of the SOP class, when known. */
-  readonly name?: string;
-  readonly transferSyntax: string;
+/** A storage SOP class the peer accepted during the echo's association, with the transfer syntaxes it took. */
+export interface AcceptedStorageView {
+  readonly sopClassUid: string;
+  /** Dictionary name of the SOP class. */
+  readonly name: string;
+  readonly transferSyntaxes: readonly string[];
 }
 
-/** POST /api/destinations/{name}/echo → 200 (the failure is an error body, 502 or 504). */
+/**
+ * POST /api/destinations/{name}/echo → 200 when the C-ECHO succeeded. A failure is an error
+ * body (502, or 504 on a time-out) naming peer, step and DICOM status.
+ */
 export interface EchoResponse {
   readonly destination: string;
-  readonly peer: string;
-  readonly status: string;
   readonly roundTripMs: number;
-  /** Storage contexts (the SOP classes we send) that the peer accepted. */
-  readonly accepted: readonly AcceptedContextView[];
-  /** Storage SOP classes the peer refused. */
-  readonly rejected: readonly { readonly abstractSyntax: string; readonly name?: string; readonly reason: string }[];
+  /** The storage SOP classes we send, as far as the peer accepted them. */
+  readonly accepted: readonly AcceptedStorageView[];
 }
 
 export type AuditAction =
@@ -563,8 +559,8 @@ export type AuditAction =
   | 'send'
   | 'export'
   | 'delete'
-  | 'config-change'
-  | 'service-login';
+  | 'service-login'
+  | 'config';
 
 export interface AuditEntry {
   readonly id: string;
@@ -581,12 +577,22 @@ export interface AuditEntry {
 }
 
 /**
- * GET /api/audit — query parameters: `action` (AuditAction), `from`/`to` (ISO time),
+ * GET /api/audit — query parameters: `action` (AuditAction), `from`/`to` (ISO time), `what`,
  * `limit` (1…500, default 100), `offset`. Newest first.
  */
 export interface ListAuditResponse {
   readonly entries: readonly AuditEntry[];
   readonly page: Page;
+}
+
+/** POST /api/service/login — the service screen's PIN (config `service.pin`). */
+export interface ServiceLoginRequest {
+  readonly pin: string;
+}
+
+/** POST /api/service/login → 200; a wrong PIN is 403 API_BAD_PIN. Every attempt is audited. */
+export interface ServiceLoginResponse {
+  readonly ok: true;
 }
 
 /** A JSON value: what the configuration is made of. */

@@ -169,5 +169,5 @@ export function queryString(q: URLSearchParams, key: string, max = 64): string |
 }
 
 export const EXAM_STATES: readonly ExamState[] = ['idle', 'patient-selected', 'live', 'frozen', 'storing-live', 'storing-frozen', 'review', 'ended', 'cancelled'];
-export const JOB_STATES: readonly JobState[] = ['scheduled', 'in-progress', 'completed', 'warning', 'failed', 'retry', 'cancelled', 'committed', 'commit-failed'];
+export const JOB_STATES: readonly JobState[] = ['scheduled', 'in-progress', 'completed', 'warning', 'failed', 'retry', 'committed', 'commit-failed'];
 export const JOB_KINDS: readonly JobKind[] = ['store', 'mpps', 'commitment', 'export'];
