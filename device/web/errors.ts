@@ -58,22 +58,41 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   MEDIA_NO_SUCH_VOLUME: 404,
   MEDIA_NO_SUCH_JOB: 404,
   MEDIA_JOB_FINISHED: 409,
-  // exam workflow: an action not allowed in the current state
-  EXAM_NOT_ALLOWED: 409,
-  EXAM_NO_CURRENT: 409,
-  EXAM_ALREADY_OPEN: 409,
-  EXAM_INVALID: 400,
+  // exam workflow (device/exam): an action not allowed in the current state → 409
+  EXAM_REFUSED: 409,
+  EXAM_STOPPING: 503,
+  EXAM_BAD_PATIENT: 400,
+  EXAM_BAD_REQUEST: 400,
+  EXAM_BAD_WORKLIST_ITEM: 400,
   EXAM_NOT_FOUND: 404,
-  // capture / local store: the disk refuses
-  CAPTURE_NO_SPACE: 507,
-  STORAGE_NO_SPACE: 507,
-  STORAGE_QUOTA: 507,
-  // queue
+  EXAM_STORE_FAILED: 500,
+  // capture (device/capture)
+  CAPTURE_NO_FRAMES: 503,
+  CAPTURE_SOURCE_FAILED: 503,
+  CAPTURE_SOURCE_ENDED: 503,
+  CAPTURE_BAD_ARGUMENT: 400,
+  CAPTURE_WRITE_FAILED: 500,
+  CAPTURE_ENCODER_FAILED: 500,
+  CAPTURE_FRAME_SIZE: 500,
+  // local store (device/storage): the disk refuses → 507
+  STORAGE_FULL: 507,
+  STORAGE_WRITE_FAILED: 500,
+  STORAGE_NOT_FOUND: 404,
+  STORAGE_DUPLICATE: 409,
+  STORAGE_BAD_UID: 400,
+  STORAGE_UNREADABLE: 500,
+  // queue (device/queue)
   QUEUE_NO_SUCH_JOB: 404,
+  QUEUE_NO_SUCH_INSTANCE: 404,
   QUEUE_NOT_ALLOWED: 409,
-  // destinations
+  QUEUE_BAD_REQUEST: 400,
+  // worklist, destinations
+  WORKLIST_NOT_CONFIGURED: 409,
   DEST_NOT_FOUND: 404,
   CONFIG_UNKNOWN_DESTINATION: 404,
+  // codecs (thumbnails of pixels we cannot decode)
+  CONVERT_NEEDS_CODEC: 422,
+  CONVERT_UNSUPPORTED_PIXELS: 422,
 };
 
 /** The DICOM status as 4 upper-case hex digits, whatever shape the error holds it in. */

@@ -5,7 +5,7 @@
  * in libuv's thread pool, so the event loop only does the first-frame decode), and cached on
  * disk under the data directory: a cine's thumbnail costs one decode for the life of the file.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { transferSyntax, EXPLICIT_VR_LE } from '../../dicom/encoding/index.js';
@@ -59,6 +59,7 @@ export class Thumbnails {
       .resize(max, max, { fit: 'inside', withoutEnlargement: true })
       .jpeg({ quality: 80 })
       .toBuffer();
+    await mkdir(this.opts.cacheDir, { recursive: true });
     await writeFileAtomically(cached, (write) => write(jpeg), { sync: false }).catch((e: unknown) => this.opts.log.warn('thumbnail cache write failed', { error: e }));
     return jpeg;
   }
