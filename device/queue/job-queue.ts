@@ -371,11 +371,19 @@ export class JobQueue {
     });
     if (event === 'stored' || event === 'stored-with-warning' || event === 'rejected') this.answered(row.destination);
     if (nextTryAt !== undefined) this.pause(row.destination, nextTryAt, reason);
+    // Handed back (deferred) while its destination is paused: it waits with the others.
+    const until = this.pausedUntilMs(row.destination);
+    if (nextTryAt === undefined && until !== undefined && step(job.state, 'destination-paused').ok) {
+      return this.transition(jobId, 'destination-paused', { nextTryAt: until });
+    }
     return job;
   }
 
   /** The destination could not be reached at all (association not opened): pause it with back-off. */
   destinationUnavailable(destination: string, why: string): number {
+    // Another association to it failed a moment ago: one outage, one pause.
+    const already = this.pausedUntilMs(destination);
+    if (already !== undefined) return already;
     const until = this.pauseTime(destination, (this.failures.get(destination) ?? 0) + 1);
     this.pause(destination, until, why);
     return until;
