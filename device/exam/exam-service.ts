@@ -20,10 +20,11 @@ import type { Clock } from '../clock.js';
 import { encoderFor } from '../codecs/index.js';
 import type { DeviceConfig } from '../config/types.js';
 import type { SqlDatabase } from '../db/index.js';
-import type { AuditLog, CineRequest, DeviceFailure, ExamEvent, ExamInstance, ExamListFilter, ExamPatient, ExamRecord, ExamService, ExamSnapshot, ExamState, InstanceKind, StartExamRequest } from '../device.js';
+import type { AuditLog, CineRequest, ExamEvent, ExamInstance, ExamListFilter, ExamPatient, ExamRecord, ExamService, ExamSnapshot, ExamState, InstanceKind, StartExamRequest } from '../device.js';
 import type { Logger } from '../log/logger.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { InstanceStore } from '../storage/index.js';
+import { failureOf } from '../device-failure.js';
 import { ExamError } from './errors.js';
 import { ExamStore, TERMINAL, type NewExam } from './exam-store.js';
 import type { LiveCapture } from './live-capture.js';
@@ -61,18 +62,6 @@ function text(ds: DataSet, t: Tag): string {
   } catch {
     return '';
   }
-}
-
-/** What a typed error carries across the Device boundary. */
-export function failureOf(e: unknown): DeviceFailure {
-  const x = e as { code?: unknown; message?: unknown; peer?: unknown; step?: unknown; status?: unknown };
-  return {
-    code: typeof x.code === 'string' ? x.code : 'INTERNAL',
-    message: typeof x.message === 'string' ? x.message : String(e),
-    ...(typeof x.peer === 'string' ? { peer: x.peer } : {}),
-    ...(typeof x.step === 'string' ? { step: x.step } : {}),
-    ...(typeof x.status === 'string' ? { status: x.status } : {}),
-  };
 }
 
 interface OpenExam {
