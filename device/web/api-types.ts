@@ -196,7 +196,8 @@ export interface JobView {
   readonly jobId: string;
   readonly kind: JobKind;
   readonly sopInstanceUid?: string;
-  readonly examId: string;
+  /** Absent for objects received from elsewhere (not made in an exam here). */
+  readonly examId?: string;
   readonly destination: string;
   readonly state: JobState;
   /** The peer's last DICOM status, four hex digits ("0000", "B000", "A700"). */
