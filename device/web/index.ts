@@ -3,6 +3,14 @@
  * kiosk's files, on 127.0.0.1. device/service.ts calls it after the device started and closes it
  * first when stopping.
  */
+import { join } from 'node:path';
+import type { Observable } from 'rxjs';
+import type { Device } from '../device.js';
+import type { MediaJobs } from '../media/jobs.js';
+import type { JobQueue } from '../queue/index.js';
+import type { InstanceStore } from '../storage/index.js';
+import { instancePort, queuePort } from './adapters.js';
+import type { LogEntry } from './api-types.js';
 import type { ApiDeps } from './ports.js';
 import { EventsEndpoint, eventBodies } from './events.js';
 import { LiveEndpoint } from './live.js';
@@ -26,6 +34,26 @@ export interface StartApiOptions {
 export interface RunningApi extends HttpApi {
   readonly events: EventsEndpoint;
   readonly live: LiveEndpoint;
+}
+
+/** The modules the API serves, as the composition root (createDevice) assembles them. */
+export interface ServedDevice extends Device {
+  readonly queue: JobQueue;
+  readonly instances: InstanceStore;
+  readonly media: MediaJobs;
+}
+
+/** The API's view of a device: its ports over the queue and the store, thumbnails under the data directory. */
+export function apiDepsOf(device: ServedDevice, o: { version: string; logEntries$?: Observable<LogEntry> }): ApiDeps {
+  return {
+    device,
+    media: device.media,
+    queue: queuePort(device.queue),
+    instances: instancePort(device.instances),
+    thumbnailDir: join(device.config.dataDir, 'thumbnails'),
+    version: o.version,
+    ...(o.logEntries$ ? { logEntries$: o.logEntries$ } : {}),
+  };
 }
 
 export async function startApi(deps: ApiDeps, options: StartApiOptions): Promise<RunningApi> {
