@@ -16,7 +16,6 @@ import {
   type DestinationRole,
   type DestinationTls,
   type DeviceConfig,
-  type MediaProfile,
   type PatientIdRule,
   type QuotaConfig,
   type RetryConfig,
@@ -161,11 +160,12 @@ export function deviceConfigSchema(env: Readonly<Record<string, string | undefin
     ),
     capture: field(captureCfg, {} as CaptureConfig),
     media: field(
-      obj<{ profile: MediaProfile; exportOnEnd: boolean }>({
+      obj<DeviceConfig['media']>({
         profile: field(oneOf(['STD-GEN-USB-JPEG', 'STD-GEN-SD-JPEG'] as const), 'STD-GEN-USB-JPEG'),
         exportOnEnd: field(bool, false),
+        watcher: field(oneOf(['linux', 'sim'] as const), 'sim'),
       }),
-      {} as { profile: MediaProfile; exportOnEnd: boolean },
+      {} as DeviceConfig['media'],
     ),
     dataDir: field(str({ min: 1, pattern: /^\//, what: 'an absolute directory path' }), defaultDataDir(env)),
     uiPort: field(port, DEFAULT_UI_PORT),

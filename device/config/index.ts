@@ -14,3 +14,4 @@ export {
   type ConfigOverrides,
 } from './device-config.js';
 export { peerConfigFor } from './peers.js';
+export { ConfiguredDestinations } from './destinations.js';

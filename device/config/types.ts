@@ -109,7 +109,8 @@ export interface DeviceConfig {
   readonly destinations: readonly DestinationConfig[];
   readonly timers: TimersConfig;
   readonly capture: CaptureConfig;
-  readonly media: { readonly profile: MediaProfile; readonly exportOnEnd: boolean };
+  /** watcher: 'linux' (removable volumes under /proc/mounts) or 'sim' (simulated media under DATADIR/sim-media). */
+  readonly media: { readonly profile: MediaProfile; readonly exportOnEnd: boolean; readonly watcher: 'linux' | 'sim' };
   /** Where the database and spooled files live. */
   readonly dataDir: string;
   /** The API and kiosk port on 127.0.0.1. */
