@@ -120,6 +120,9 @@ export class EventsEndpoint implements UpgradeEndpoint {
 
   private attach(ws: WebSocket): void {
     const client: EventsClient = { ws, seq: 0, lagging: false, dropped: 0, lagTimer: undefined };
+    // The full state goes first, before this client is subscribed to changes (some sources
+    // replay their current value on subscription; the state already holds it).
+    this.sendState(client);
     this.clients.add(client);
     // The stream runs only while someone listens; a late subscriber starts from the full state.
     this.subscription ??= this.opts.bodies.subscribe({
@@ -138,7 +141,6 @@ export class EventsEndpoint implements UpgradeEndpoint {
     });
     ws.on('error', (e) => this.opts.log.debug('events client error', { error: e }));
     // Clients only listen here; anything they send is ignored (the API is HTTP).
-    this.sendState(client);
   }
 
   private sendState(client: EventsClient): void {

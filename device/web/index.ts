@@ -84,3 +84,4 @@ export async function startApi(deps: ApiDeps, options: StartApiOptions): Promise
 export type { ApiDeps, QueuePort, InstancePort, QueueListFilter } from './ports.js';
 export { teeLogger } from './log-tap.js';
 export { ApiError, errorResponse } from './errors.js';
+export { instancePort, queuePort } from './adapters.js';
