@@ -12,8 +12,13 @@ import type { Clock, TimerHandle } from '../clock.js';
 import { nullLogger, type Logger } from '../log/logger.js';
 import { NetError } from '../net/errors.js';
 import { associationOptions, type PeerConfig } from '../net/peer-config.js';
-import { storeEach, type StoreItem, type StoreOptions } from '../net/scu/store.js';
+import { storeEach, stored, type StoreItem, type StoreOptions } from '../net/scu/store.js';
 import type { JobQueue, WorkKind } from './job-queue.js';
+import type { SendOutcome } from './policy.js';
+
+/** Group commit of stored outcomes: at most this many, or this old (ms), before one commit. */
+const GROUP_MAX = 64;
+const GROUP_MS = 50;
 
 export interface StoreDestination {
   /** The name jobs carry (the configuration's destination name). */
@@ -185,25 +190,41 @@ export class Forwarder {
     };
     let sent = 0;
     let opened = false;
+    // Group commit: stored outcomes are committed together (one fsync) when GROUP_MAX are
+    // waiting, the oldest has waited GROUP_MS, or the association ends; anything else (a
+    // failure that may pause the destination) is committed at once. Until committed, a job
+    // stays in progress: a crash then resends it (a duplicate of the same SOP Instance UID),
+    // never loses it.
+    const pending: { jobId: number; outcome: SendOutcome; why: string }[] = [];
+    let oldest = 0;
+    let timer: TimerHandle | undefined;
+    const flush = (): void => {
+      timer?.cancel();
+      timer = undefined;
+      if (pending.length) this.queue.finishMany(pending.splice(0));
+    };
     try {
       for await (const o of storeEach(proposeFor, next, options)) {
         if (!opened) {
           opened = true;
           this.events.next({ type: 'association-opened', destination: name, lane });
         }
-        this.queue.finish(
-          o.item.jobId,
-          { ...(o.status ? { statusCode: o.status.code } : {}), ...(o.error ? { error: o.error } : {}), ...(o.deferred ? { deferred: true } : {}) },
-          o.why,
-        );
+        const outcome: SendOutcome = { ...(o.status ? { statusCode: o.status.code } : {}), ...(o.error ? { error: o.error } : {}), ...(o.deferred ? { deferred: true } : {}) };
+        if (pending.length === 0) oldest = this.clock.monotonicMs();
+        pending.push({ jobId: o.item.jobId, outcome, why: o.why });
         if (!o.deferred) sent++;
+        if (!stored(o) || pending.length >= GROUP_MAX || this.clock.monotonicMs() - oldest >= GROUP_MS) flush();
+        else timer ??= this.clock.setTimeout(flush, GROUP_MS);
       }
     } catch (e) {
+      flush();
       if (opened || !(e instanceof NetError)) throw e;
       // The association could not be opened: nothing was taken; the destination waits.
       const until = this.queue.destinationUnavailable(name, e.describe());
       this.events.next({ type: 'association-failed', destination: name, reason: e.describe(), retryAt: new Date(until).toISOString() });
       return;
+    } finally {
+      flush();
     }
     this.events.next({ type: 'association-closed', destination: name, lane, sent });
   }

@@ -226,7 +226,7 @@ export class JobQueue {
     });
     const jobs = created.map((id) => this.get(id)!);
     if (jobs.length) {
-      this.events.next({ type: 'jobs-added', count: jobs.length, destinations: [...destinations], ...('examId' in target ? { examId: target.examId } : {}) });
+      this.emit({ type: 'jobs-added', count: jobs.length, destinations: [...destinations], ...('examId' in target ? { examId: target.examId } : {}) });
     }
     return jobs;
   }
@@ -276,7 +276,7 @@ export class JobQueue {
     const job = this.transition(jobId, 'retry-requested', {});
     if (this.pausedUntil.delete(job.destination)) {
       this.failures.delete(job.destination);
-      this.events.next({ type: 'destination-resumed', destination: job.destination });
+      this.emit({ type: 'destination-resumed', destination: job.destination });
     }
     return job;
   }
@@ -389,7 +389,39 @@ export class JobQueue {
     return until;
   }
 
+  /**
+   * Several outcomes in ONE durable commit (group commit: one fsync for a burst of responses
+   * instead of one each). Their events go out only after that commit, so nobody sees a job
+   * terminal before it is on disk; if the commit fails, none of them happened.
+   */
+  finishMany(items: readonly { readonly jobId: number; readonly outcome: SendOutcome; readonly why: string }[]): Job[] {
+    if (items.length === 0) return [];
+    const outer = this.held === undefined;
+    if (outer) this.held = [];
+    let jobs: Job[];
+    try {
+      jobs = this.db.transaction(() => items.map((i) => this.finish(i.jobId, i.outcome, i.why)));
+    } catch (e) {
+      if (outer) this.held = undefined;
+      throw e;
+    }
+    if (outer) {
+      const held = this.held ?? [];
+      this.held = undefined;
+      for (const e of held) this.events.next(e);
+    }
+    return jobs;
+  }
+
   // --- internals --------------------------------------------------------------------------
+
+  /** Events wait here while a group commit is open. */
+  private held: QueueEvent[] | undefined;
+
+  private emit(e: QueueEvent): void {
+    if (this.held) this.held.push(e);
+    else this.events.next(e);
+  }
 
   private pauseTime(destination: string, failuresSeed: number): number {
     const already = this.pausedUntilMs(destination);
@@ -403,13 +435,13 @@ export class JobQueue {
     this.pausedUntil.set(destination, until);
     const jobs = this.bulk('destination-paused', "destination = @d AND kind = 'store'", { d: destination }, { nextTryAt: until });
     this.log.warn('destination paused', { destination, until: new Date(until).toISOString(), reason, jobs });
-    this.events.next({ type: 'destination-paused', destination, until: new Date(until).toISOString(), reason, jobs });
+    this.emit({ type: 'destination-paused', destination, until: new Date(until).toISOString(), reason, jobs });
   }
 
   /** The peer answered: its failure count starts again. */
   private answered(destination: string): void {
     this.failures.delete(destination);
-    if (this.pausedUntil.delete(destination)) this.events.next({ type: 'destination-resumed', destination });
+    if (this.pausedUntil.delete(destination)) this.emit({ type: 'destination-resumed', destination });
   }
 
   private row(jobId: number): Row {
@@ -432,7 +464,7 @@ export class JobQueue {
       });
       return this.get(jobId)!;
     }, opts);
-    this.events.next({ type: 'job', job });
+    this.emit({ type: 'job', job });
     return job;
   }
 

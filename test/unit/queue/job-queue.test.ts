@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../device/clock.js';
 import { openDatabase, type SqlDatabase } from '../../../device/db/index.js';
@@ -146,6 +149,52 @@ describe('claim and finish (the §2 policy through the table)', () => {
     expect(q.count({ state: ['completed', 'warning', 'failed'] })).toBe(0);
     q.finish(c.jobId, { statusCode: 0 }, 'Success');
     expect(q.count({ state: 'completed' })).toBe(1);
+  });
+});
+
+describe('group commit (finishMany)', () => {
+  beforeEach(() => void q.enqueue({ examId: 'E1' }, ['pacs']));
+
+  it('commits several outcomes at once and emits their events only after the commit (another connection sees them)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sonicart-q-'));
+    try {
+      const fdb = openDatabase(join(dir, 'q.db'));
+      const other = openDatabase(join(dir, 'q.db'));
+      db = fdb;
+      for (const u of ['1.1', '1.2']) addInstance(u);
+      const fq = new JobQueue(fdb, { clock });
+      fq.enqueue({ examId: 'E1' }, ['pacs']);
+      const a = fq.claim('pacs')!;
+      const b = fq.claim('pacs')!;
+      const seen: string[] = [];
+      fq.events$.subscribe((e) => {
+        if (e.type === 'job') seen.push(`${e.job.jobId}:${e.job.state}:${other.prepare<{ s: string }>('SELECT state AS s FROM jobs WHERE job_id = ?').get([e.job.jobId])?.s}`);
+      });
+      const jobs = fq.finishMany([
+        { jobId: a.jobId, outcome: { statusCode: 0 }, why: 'ok' },
+        { jobId: b.jobId, outcome: { statusCode: 0xb000 }, why: 'coerced' },
+      ]);
+      expect(jobs.map((j) => j.state)).toEqual(['completed', 'warning']);
+      // each event went out when the other connection could already read the committed state
+      expect(seen).toEqual([`${a.jobId}:completed:completed`, `${b.jobId}:warning:warning`]);
+      fdb.close();
+      other.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('one bad item rolls back all of them and emits nothing', () => {
+    const a = q.claim('pacs')!;
+    const before = events.length;
+    expect(() =>
+      q.finishMany([
+        { jobId: a.jobId, outcome: { statusCode: 0 }, why: 'ok' },
+        { jobId: 424242, outcome: { statusCode: 0 }, why: 'ok' },
+      ]),
+    ).toThrow(/no job 424242/);
+    expect(q.get(a.jobId)?.state).toBe('in-progress');
+    expect(events.length).toBe(before);
   });
 });
 
