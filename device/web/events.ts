@@ -30,7 +30,7 @@ const LAG_CHECK_MS = 100;
  * Per key: the first value at once, then at most one per `ms` with the last value kept; a new
  * `phase` (e.g. a job's state) opens its own window so it is not delayed by progress.
  */
-function throttlePerKey<T>(source: Observable<T>, key: (t: T) => string, phase: (t: T) => string, ms: number): Observable<T> {
+export function throttlePerKey<T>(source: Observable<T>, key: (t: T) => string, phase: (t: T) => string, ms: number): Observable<T> {
   return source.pipe(
     groupBy((t) => `${key(t)}\u0000${phase(t)}`, { duration: (g) => g.pipe(debounceTime(ms * 4)) }),
     mergeMap((g) => g.pipe(throttleTime(ms, asyncScheduler, { leading: true, trailing: true }))),
