@@ -287,14 +287,23 @@ export class DbExamService implements ExamService {
     }
   }
 
-  private async storeInstance(event: ExamEventName, kind: InstanceKind, captureKind: CaptureKind, seconds: number, window: 'last' | 'next'): Promise<ExamInstance> {
+  /** The whole store — write, row, state back, event — is what a drain waits for. */
+  private storeInstance(event: ExamEventName, kind: InstanceKind, captureKind: CaptureKind, seconds: number, window: 'last' | 'next'): Promise<ExamInstance> {
+    const p = this.doStore(event, kind, captureKind, seconds, window);
+    this.inFlight = p;
+    const clear = (): void => {
+      if (this.inFlight === p) this.inFlight = undefined;
+    };
+    p.then(clear, clear);
+    return p;
+  }
+
+  private async doStore(event: ExamEventName, kind: InstanceKind, captureKind: CaptureKind, seconds: number, window: 'last' | 'next'): Promise<ExamInstance> {
     const exam = this.current;
     this.transition(event);
     if (window === 'next') this.recording = { kind, until: new Date(this.d.clock.now().getTime() + seconds * 1000).toISOString() };
-    const work = this.write(exam!, kind, captureKind, seconds, window);
-    this.inFlight = work;
     try {
-      const instance = await work;
+      const instance = await this.write(exam!, kind, captureKind, seconds, window);
       this.recording = undefined;
       this.transition('stored');
       this.subject.next({ type: 'instance-stored', examId: exam!.examId, instance });
@@ -307,8 +316,6 @@ export class DbExamService implements ExamService {
       this.subject.next({ type: 'store-failed', examId: exam!.examId, kind, error: failure });
       this.d.log.error('store failed', { examId: exam!.examId, kind, ...failure });
       throw e;
-    } finally {
-      this.inFlight = undefined;
     }
   }
 
