@@ -472,7 +472,12 @@ export interface ListExamsResponse {
 /** GET /api/exams/{examId} ("current" names the exam in progress) */
 export type GetExamResponse = ExamView;
 
-/** GET /api/instances/{sopInstanceUid}/thumbnail → image/jpeg, at most THUMBNAIL_MAX_SIZE on its longer side. */
+/**
+ * GET /api/instances/{sopInstanceUid}/thumbnail → image/jpeg of the first frame, at most
+ * THUMBNAIL_MAX_SIZE pixels on its longer side (cached: cheap to ask again).
+ * GET /api/instances/{sopInstanceUid}/frames/{index} → image/jpeg of frame `index` (0-based) at
+ * full size, for cine playback; 404 API_NO_SUCH_FRAME past the last frame.
+ */
 export const THUMBNAIL_MAX_SIZE = 160;
 
 /**

@@ -197,6 +197,15 @@ export function buildRoutes(rc: RouteContext): Router<Endpoint> {
     return { status: 200, bytes: jpeg, contentType: 'image/jpeg', headers: { 'cache-control': 'max-age=86400' } };
   });
 
+  get('/api/instances/{sopInstanceUid}/frames/{index}', async ({ params }) => {
+    const uid = params['sopInstanceUid']!;
+    if (!/^[0-9]+(\.[0-9]+)*$/.test(uid) || uid.length > 64) throw invalid('sopInstanceUid', 'is not a UID');
+    const index = params['index']!;
+    if (!/^(0|[1-9][0-9]{0,5})$/.test(index)) throw invalid('index', 'must be a frame number from 0');
+    const jpeg = await rc.thumbnails.frame(uid, Number(index));
+    return { status: 200, bytes: jpeg, contentType: 'image/jpeg', headers: { 'cache-control': 'max-age=86400' } };
+  });
+
   get('/api/queue', ({ query }) => {
     v.queryKeys(query, ['state', 'destination', 'examId', 'kind', 'limit', 'offset']);
     const states = query.getAll('state').map((s, i) => v.oneOf(s, `?state[${i}]`, v.JOB_STATES));

@@ -5,7 +5,7 @@
  * and export events. What the API says was stored is checked on the storescp side with dcmdump;
  * the exported medium's DICOMDIR with dcmdump; thumbnails decoded by jpeg-js.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -213,6 +213,30 @@ describe('device API contract', { timeout: 60_000 }, () => {
     expect(Buffer.from(a.body).length).toBeGreaterThan(100);
     expect((await call<{ code: string }>('GET', '/api/instances/1.2.3.4/thumbnail')).body).toMatchObject({ code: 'API_NO_SUCH_INSTANCE' });
     expect((await call('GET', '/api/instances/..%2F..%2Fetc/thumbnail')).status).toBe(400);
+  });
+
+  it('cine frames for playback match what DCMTK (dcmj2pnm) decodes from the stored file', async () => {
+    const exam = (await call<ExamView>('GET', '/api/exams/current')).body;
+    const frames = exam.instances.find((i) => i.sopInstanceUid === cine)!.frames;
+    const file = device.instances.pathOf(cine);
+    for (const index of [0, frames - 1]) {
+      const r = await call<Uint8Array>('GET', `/api/instances/${cine}/frames/${index}`);
+      expect(r.status).toBe(200);
+      const ours = jpeg.decode(r.body, { useTArray: true, formatAsRGBA: false });
+      expect([ours.width, ours.height]).toEqual([320, 240]);
+      const pnm = join(dir, `frame${index}.ppm`);
+      const d = await runTool('dcmj2pnm', ['--frame', String(index + 1), '--write-raw-pnm', file, pnm]);
+      expect(d.code, d.stderr).toBe(0);
+      const ppm = await readFile(pnm);
+      // P6\n320 240\n255\n then RGB bytes
+      const header = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.subarray(0, 32).toString('latin1'))!;
+      const theirs = ppm.subarray(header[0].length);
+      let diff = 0;
+      for (let i = 0; i < theirs.length; i++) diff += Math.abs(theirs[i]! - ours.data[i]!);
+      expect(diff / theirs.length).toBeLessThan(4);
+    }
+    expect((await call<{ code: string }>('GET', `/api/instances/${cine}/frames/${frames}`)).body).toMatchObject({ code: 'API_NO_SUCH_FRAME' });
+    expect((await call('GET', `/api/instances/${cine}/frames/-1`)).status).toBe(400);
   });
 
   it('ending the exam queues both instances; the events follow the jobs to completed; storescp has them', async () => {
