@@ -5,7 +5,7 @@
  * audit, destinations, media jobs, and the control panel seam (issue 11 fills it).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import { uidGenerator } from '../dicom/core/index.js';
@@ -20,6 +20,7 @@ import type { Alarm, ControlPanel, Device } from './device.js';
 import { DbExamService } from './exam/exam-service.js';
 import { LiveCapture } from './exam/live-capture.js';
 import { nullLogger, type Logger } from './log/logger.js';
+import { bindPanel } from './panel-binding.js';
 import { LinuxMediaWatcher } from './media/linux-watcher.js';
 import { MediaJobs } from './media/jobs.js';
 import type { MediaWatcher } from './media/watcher.js';
@@ -132,6 +133,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
   const subs: Subscription[] = [];
   let started = false;
   let stopped = false;
+  let diskTimer: { cancel(): void } | undefined;
 
   const device: CartDevice = {
     config,
@@ -189,12 +191,29 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       await media.start();
       forwarder.start();
       worklist.start();
+      if (o.panel) subs.push(bindPanel(o.panel, { config, exams: exams!, exportCurrent: () => media.exportCurrent('panel'), alarms$: alarms.alarms$, log: log.child({ module: 'panel' }) }));
+      // Free space of the data directory: a warning before the store starts refusing captures.
+      const checkDisk = async (): Promise<void> => {
+        if (stopped) return;
+        try {
+          const s = await statfs(config.dataDir);
+          const freeMb = Math.floor((s.bavail * s.bsize) / 2 ** 20);
+          if (freeMb < config.quotas.refuseFreeMb) alarms.raise('DISK_LOW', 'error', `${freeMb} MB free in ${config.dataDir}: captures are refused below ${config.quotas.refuseFreeMb} MB`);
+          else if (freeMb < config.quotas.warnFreeMb) alarms.raise('DISK_LOW', 'warning', `${freeMb} MB free in ${config.dataDir} (warning below ${config.quotas.warnFreeMb} MB)`);
+          else alarms.clear('DISK_LOW');
+        } catch (e) {
+          log.warn('free space check failed', { error: e });
+        }
+        if (!stopped) diskTimer = clock.setTimeout(() => void checkDisk(), 60_000);
+      };
+      await checkDisk();
       log.info('device started', { dataDir: config.dataDir, destinations: config.destinations.length, source: config.capture.source });
     },
 
     async stop(options = { drain: true }) {
       if (stopped) return;
       stopped = true;
+      diskTimer?.cancel();
       // Drain: the instance being written is finished (acknowledged or failed), no new work is taken.
       if (options.drain) await exams!.drain();
       await worklist.stop();

@@ -173,6 +173,13 @@ export function deviceConfigSchema(env: Readonly<Record<string, string | undefin
     quotas: field(quotas, {} as QuotaConfig),
     worklist: field(worklist, {} as WorklistConfig),
     patientId: field(patientIdRule, {} as PatientIdRule),
+    panel: field(
+      obj<DeviceConfig['panel']>({
+        footswitch: field(oneOf(['store-still', 'store-cine', 'freeze'] as const), 'freeze'),
+        cineSeconds: field(num(0.5, 120), 4),
+      }),
+      {} as DeviceConfig['panel'],
+    ),
     service: field(obj<{ pin: string }>({ pin: field(str({ pattern: /^[0-9]{4,12}$/, what: 'a PIN of 4-12 digits' }), '0000') }), {} as { pin: string }),
   });
 }

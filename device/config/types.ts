@@ -119,6 +119,8 @@ export interface DeviceConfig {
   readonly quotas: QuotaConfig;
   readonly worklist: WorklistConfig;
   readonly patientId: PatientIdRule;
+  /** The control panel (issue 11): what the footswitch does, and the length of the cine key's clip. */
+  readonly panel: { readonly footswitch: 'store-still' | 'store-cine' | 'freeze'; readonly cineSeconds: number };
   /** The service screen's PIN (digits, 4-12); shown as hidden in GET /api/config. */
   readonly service: { readonly pin: string };
 }

@@ -239,7 +239,7 @@ export class DbExamService implements ExamService {
    * One step of the machine: the database effects and the new state in one commit, then the
    * in-memory effects (capture), then the event. Throws ExamRefusal for a missing cell.
    */
-  private transition(event: ExamEventName, payload: { open?: { record: NewExam; context: ExamContext } } = {}): Step & { jobs: number } {
+  private transition(event: ExamEventName, payload: { open?: { record: NewExam; context: ExamContext }; recording?: ExamSnapshot['recording'] } = {}): Step & { jobs: number } {
     if (this.stopping && event !== 'stored' && event !== 'store-failed') throw new ExamError('EXAM_STOPPING', 'the service is stopping');
     const s = step(this.state, event);
     const at = this.d.clock.now().toISOString();
@@ -261,6 +261,8 @@ export class DbExamService implements ExamService {
     const examId = opened?.examId ?? this.current?.examId ?? '';
     this.state = s.next;
     if (opened) this.current = opened;
+    if (event === 'stored' || event === 'store-failed') this.recording = undefined;
+    if (payload.recording) this.recording = payload.recording;
     for (const e of s.effects) this.performAfterCommit(e, examId);
     if (TERMINAL.includes(s.next)) this.current = undefined;
     this.d.log.info('exam state', { examId, from: s.from, to: s.next, event });
@@ -300,17 +302,14 @@ export class DbExamService implements ExamService {
 
   private async doStore(event: ExamEventName, kind: InstanceKind, captureKind: CaptureKind, seconds: number, window: 'last' | 'next'): Promise<ExamInstance> {
     const exam = this.current;
-    this.transition(event);
-    if (window === 'next') this.recording = { kind, until: new Date(this.d.clock.now().getTime() + seconds * 1000).toISOString() };
+    this.transition(event, window === 'next' ? { recording: { kind, until: new Date(this.d.clock.now().getTime() + seconds * 1000).toISOString() } } : {});
     try {
       const instance = await this.write(exam!, kind, captureKind, seconds, window);
-      this.recording = undefined;
       this.transition('stored');
       this.subject.next({ type: 'instance-stored', examId: exam!.examId, instance });
       this.d.log.info('instance stored', { examId: exam!.examId, kind, sopInstanceUid: instance.sopInstanceUid, frames: instance.frames });
       return instance;
     } catch (e) {
-      this.recording = undefined;
       this.transition('store-failed');
       const failure = failureOf(e);
       this.subject.next({ type: 'store-failed', examId: exam!.examId, kind, error: failure });
