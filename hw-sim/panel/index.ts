@@ -1,0 +1,3 @@
+export { SimulatedPanel, type SimulatedPanelOptions } from './simulated-panel.js';
+export { startPtyPair, type PtyPair } from './pty-pair.js';
+export { memoryLinePair } from './memory-line.js';
