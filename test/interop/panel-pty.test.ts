@@ -227,3 +227,19 @@ describe('panel path that does not exist yet', () => {
     await p2.stop();
   });
 });
+
+describe('startSimulatedPanelOnPty (what npm start uses)', () => {
+  it('gives a host path a SerialPanel connects to, and cleans up after itself', async () => {
+    const { startSimulatedPanelOnPty } = await import('../../hw-sim/panel/index.js');
+    const { existsSync } = await import('node:fs');
+    const demo = await startSimulatedPanelOnPty({ id: 'DEMO-1', heartbeatMs: 100 });
+    const p = new SerialPanel({ path: demo.hostPath, heartbeatMs: 100 });
+    const up = new Promise<void>((r) => p.on('status', (s) => s.state === 'connected' && r()));
+    p.start();
+    await up;
+    expect(p.status().panel?.id).toBe('DEMO-1');
+    await p.stop();
+    await demo.stop();
+    expect(existsSync(demo.hostPath)).toBe(false);
+  });
+});

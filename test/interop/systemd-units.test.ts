@@ -125,3 +125,34 @@ describe('polkit rule for ejecting media', () => {
     expect(ask('sonicart', 'stop', 'media-sonicart-sdb1.mount', 'org.freedesktop.login1.reboot')).toBe('not-handled');
   });
 });
+
+describe('install.sh', () => {
+  it('stages every file where the units and rules expect it, and the staged units verify', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'sonicart-stage-'));
+    try {
+      await run('bash', [unit('install.sh'), '--root', root, '--units-only']);
+      const files = {
+        'etc/systemd/system/sonicart.service': 'sonicart.service',
+        'etc/systemd/system/sonicart-kiosk.service': 'sonicart-kiosk.service',
+        'usr/lib/sysusers.d/sonicart.conf': 'sonicart.sysusers.conf',
+        'usr/lib/tmpfiles.d/sonicart.conf': 'sonicart.tmpfiles.conf',
+        'etc/udev/rules.d/99-sonicart-media.rules': '99-sonicart-media.rules',
+        'etc/udev/rules.d/99-sonicart-panel.rules': '99-sonicart-panel.rules',
+        'etc/polkit-1/rules.d/50-sonicart-media.rules': '50-sonicart-media.rules',
+      };
+      for (const [dest, src] of Object.entries(files)) {
+        expect(await readFile(join(root, dest), 'utf8'), dest).toBe(readFileSync(unit(src), 'utf8'));
+        expect((await stat(join(root, dest))).mode & 0o777, dest).toBe(0o644);
+      }
+      expect(await readFile(join(root, 'etc/sonicart/kiosk.env'), 'utf8')).toBe('SONICART_URL=http://127.0.0.1:8080/\n');
+      const { stderr } = await run('systemd-analyze', ['verify', join(root, 'etc/systemd/system/sonicart.service'), join(root, 'etc/systemd/system/sonicart-kiosk.service')]);
+      expect(stderr).toBe('');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('an unknown option is a usage error (exit 2) before anything is touched', async () => {
+    await expect(run('bash', [unit('install.sh'), '--frobnicate'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('usage:') });
+  });
+});
