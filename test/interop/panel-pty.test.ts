@@ -60,7 +60,7 @@ beforeEach(async () => {
   chunks = [];
   statuses = [];
   keys = [];
-  panel = new SerialPanel({ path: pair.hostPath, hostVersion: '0.1.0', heartbeatMs: 100, silenceMs: 800, initialBackoffMs: 50, maxBackoffMs: 400, openLine: recordingOpenLine });
+  panel = new SerialPanel({ path: pair.hostPath, hostVersion: '0.1.0', heartbeatMs: 100, silenceMs: 1500, initialBackoffMs: 50, maxBackoffMs: 400, openLine: recordingOpenLine });
   panel.on('status', (s) => statuses.push(s));
   panel.on('key', (k) => keys.push(k));
   panel.start();
