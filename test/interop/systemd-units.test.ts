@@ -156,3 +156,43 @@ describe('install.sh', () => {
     await expect(run('bash', [unit('install.sh'), '--frobnicate'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('usage:') });
   });
 });
+
+describe('udev rules (systemd 252 has no `udevadm verify`: a structural check of our own)', () => {
+  /** Splits a rule line into its pairs; undefined where the line is not `KEY op "value", …`. */
+  const pairs = (line: string): string[] | undefined => {
+    const re = /([A-Z_]+(?:\{[^}]+\})?(?:==|!=|\+=|-=|:=|=)"[^"]*")(?:,\s*|\s*$)/y;
+    const out: string[] = [];
+    while (re.lastIndex < line.length) {
+      const m = re.exec(line);
+      if (!m) return undefined;
+      out.push(m[1]!);
+    }
+    return out;
+  };
+  it('the check rejects malformed lines (it can fail)', () => {
+    expect(pairs('ACTION=="add" SUBSYSTEM=="block"')).toBeUndefined(); // missing comma
+    expect(pairs('GOTO=end')).toBeUndefined(); // unquoted
+    expect(pairs('ENV{ID_BUS}=="usb", RUN+="/bin/x a,b"')).toEqual(['ENV{ID_BUS}=="usb"', 'RUN+="/bin/x a,b"']);
+  });
+  for (const name of ['99-sonicart-media.rules', '99-sonicart-panel.rules']) {
+    it(`${name}: every line is KEY op "value" pairs, every GOTO has its LABEL, mounts go under /media/sonicart`, () => {
+      const text = readFileSync(unit(name), 'utf8');
+      const lines = text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+      const labels = new Set<string>();
+      const gotos = new Set<string>();
+      for (const line of lines) {
+        const ps = pairs(line);
+        expect(ps, line).toBeDefined();
+        for (const pair of ps!) {
+          const m = /^(LABEL|GOTO)="([^"]+)"$/.exec(pair);
+          if (m) (m[1] === 'LABEL' ? labels : gotos).add(m[2]!);
+        }
+      }
+      for (const g of gotos) expect(labels, `GOTO ${g}`).toContain(g);
+      if (name.includes('media')) {
+        expect(text).toMatch(/systemd-mount --no-block --collect .* \$devnode \/media\/sonicart\/%k"/);
+        expect(text).toMatch(/noexec,nosuid,nodev/);
+      }
+    });
+  }
+});
