@@ -17,7 +17,7 @@ import { PanelDecodeError } from './errors.js';
 import { PanelFramer } from './framer.js';
 import type { OpenLine, PanelLine } from './line.js';
 import type { PanelMessage } from './messages.js';
-import { LEDS, PROTOCOL_MINOR, PROTOCOL_VERSION, type BeepPattern, type Led, type LedMode } from './protocol.js';
+import { LEDS, MAX_TEXT, PROTOCOL_MINOR, PROTOCOL_VERSION, type BeepPattern, type Led, type LedMode } from './protocol.js';
 import { openSerialLine } from './serial-line.js';
 
 export interface SerialPanelOptions {
@@ -73,8 +73,8 @@ export class SerialPanel extends EventEmitter<ControlPanelEvents> implements Con
     this.o = {
       path: options.path,
       baudRate: options.baudRate ?? 115200,
-      hostId: options.hostId ?? 'sonicart',
-      hostVersion: options.hostVersion ?? '0',
+      hostId: helloText(options.hostId ?? 'sonicart'),
+      hostVersion: helloText(options.hostVersion ?? '0'),
       heartbeatMs: options.heartbeatMs ?? 1000,
       silenceMs: options.silenceMs ?? 3000,
       initialBackoffMs: options.initialBackoffMs ?? 250,
@@ -336,6 +336,15 @@ export class SerialPanel extends EventEmitter<ControlPanelEvents> implements Con
       this.log.error('panel event listener threw', { event, error: e });
     }
   }
+}
+
+/**
+ * HELLO carries at most 12 printable ASCII characters; a longer version string from the
+ * configuration ("0.1.0-beta.12+g3f2a") is cut rather than made an error that would stop the
+ * panel from ever connecting.
+ */
+function helloText(s: string): string {
+  return s.replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_TEXT);
 }
 
 function unreachable(m: never): never {

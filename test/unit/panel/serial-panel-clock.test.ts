@@ -126,4 +126,20 @@ describe('SerialPanel timing (ManualClock)', () => {
     expect(r.panel.status().state).toBe('stopped');
     expect(r.clock.pendingCount).toBe(0);
   });
+
+  it('a host version longer than HELLO allows is cut, not an error that keeps the panel away', async () => {
+    const clock = new ManualClock();
+    const cable = memoryLinePair();
+    const panel = new SerialPanel({ path: '/dev/ttyUSB0', clock, hostVersion: '0.1.0-beta.12+g3f2a', hostId: 'sonicart-cart-7·', openLine: async () => cable.host });
+    const sim = new SimulatedPanel(cable.panel, { clock });
+    panel.start();
+    for (let i = 0; i < 5; i++) {
+      clock.advance(50);
+      await flush();
+    }
+    expect(panel.status().state).toBe('connected');
+    expect(sim.hostHello).toEqual({ id: 'sonicart-car', firmware: '0.1.0-beta.1' });
+    await panel.stop();
+    await sim.close();
+  });
 });
