@@ -18,6 +18,11 @@ have ffmpeg       || need+=(ffmpeg)
 have mkfs.fat     || need+=(dosfstools)
 have mcopy        || need+=(mtools)
 [ -d /usr/lib/python3/dist-packages/pydicom/data/test_files ] || need+=(python3-pydicom)
+# systemd units (systemd/): systemd-analyze verify/security and systemd-notify come with the
+# systemd package; verify needs every ExecStart binary to exist, so the kiosk's cage and chromium.
+have systemd-analyze || need+=(systemd)
+have cage         || need+=(cage)
+have chromium     || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
