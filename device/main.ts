@@ -11,6 +11,8 @@ import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import { uidGenerator } from '../dicom/core/index.js';
 import { SimulatedFrameSource } from '../hw-sim/frame-grabber/index.js';
 import { SimulatedMediaWatcher } from '../hw-sim/media/simulated-watcher.js';
+import { startSimulatedPanelOnPty } from '../hw-sim/panel/index.js';
+import { bindControlPanel, openConfiguredPanel, type ControlPanel as SerialControlPanel, type PanelBinding } from './panel/index.js';
 import { DbAuditLog } from './audit/index.js';
 import { openHardwareSource, type FrameSource, type SourceSpecOptions } from './capture/index.js';
 import { systemClock, type Clock } from './clock.js';
@@ -51,6 +53,8 @@ export interface DeviceOverrides {
   readonly worklistFinder?: WorklistFinder;
   /** The control panel (issue 11); absent: no panel. */
   readonly panel?: ControlPanel;
+  /** The serial control panel (issue 11) instead of the one config.panel.path names; null: none. */
+  readonly controlPanel?: SerialControlPanel | null;
   readonly newUid?: () => string;
 }
 
@@ -129,6 +133,10 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
   const worklist = new DbWorklistService({ config, clock, log: log.child({ module: 'worklist' }), db, audit, find: o.worklistFinder ?? networkWorklistFinder(log.child({ module: 'worklist-scu' })) });
   const destinations = new ConfiguredDestinations(config, log.child({ module: 'echo' }));
   const alarms = new AlarmBoard(clock);
+  // The serial control panel: from the configuration unless a test hands one in (or the old seam is used).
+  const openedPanel = o.controlPanel !== undefined || o.panel ? undefined : await openConfiguredPanel(config.panel.path, { simulate: () => startSimulatedPanelOnPty(), clock, log: log.child({ module: 'panel' }), hostVersion: EQUIPMENT.softwareVersions });
+  const serialPanel = o.controlPanel ?? openedPanel?.panel;
+  let panelBinding: PanelBinding | undefined;
 
   const subs: Subscription[] = [];
   let started = false;
@@ -191,6 +199,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       await media.start();
       forwarder.start();
       worklist.start();
+      if (serialPanel) panelBinding = bindControlPanel(serialPanel, { config: config.panel, exams: exams!, queue, media, alarms$: alarms.alarms$, raiseAlarm: (c, s, m) => alarms.raise(c, s, m), clearAlarm: (c) => alarms.clear(c), clock, log: log.child({ module: 'panel' }) });
       if (o.panel) subs.push(bindPanel(o.panel, { config, exams: exams!, exportCurrent: () => media.exportCurrent('panel'), alarms$: alarms.alarms$, log: log.child({ module: 'panel' }) }));
       // Free space of the data directory: a warning before the store starts refusing captures.
       const checkDisk = async (): Promise<void> => {
@@ -221,6 +230,8 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       await media.stop();
       await live.stop();
       await o.panel?.close();
+      await panelBinding?.stop();
+      await openedPanel?.close();
       for (const s of subs) s.unsubscribe();
       db.close();
       log.info('device stopped', { drained: options.drain });

@@ -177,6 +177,9 @@ export function deviceConfigSchema(env: Readonly<Record<string, string | undefin
       obj<DeviceConfig['panel']>({
         footswitch: field(oneOf(['store-still', 'store-cine', 'freeze'] as const), 'freeze'),
         cineSeconds: field(num(0.5, 120), 4),
+        // 'sim': the simulated panel on a socat pty pair (npm start); 'none': no panel; else the serial device
+        path: field(str({ min: 1, pattern: /^(sim|none|\/.+)$/, what: 'sim, none or the absolute path of a serial device' }), 'sim'),
+        cineMode: field(oneOf(['retrospective', 'prospective'] as const), 'retrospective'),
       }),
       {} as DeviceConfig['panel'],
     ),

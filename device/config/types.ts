@@ -120,7 +120,14 @@ export interface DeviceConfig {
   readonly worklist: WorklistConfig;
   readonly patientId: PatientIdRule;
   /** The control panel (issue 11): what the footswitch does, and the length of the cine key's clip. */
-  readonly panel: { readonly footswitch: 'store-still' | 'store-cine' | 'freeze'; readonly cineSeconds: number };
+  readonly panel: {
+    readonly footswitch: 'store-still' | 'store-cine' | 'freeze';
+    readonly cineSeconds: number;
+    /** Where the panel is: 'sim' (simulated on a socat pty pair), 'none', or a serial device such as /dev/sonicart-panel. */
+    readonly path: string;
+    /** retrospective: the cine key keeps the last cineSeconds; prospective: records the next cineSeconds. */
+    readonly cineMode: 'retrospective' | 'prospective';
+  };
   /** The service screen's PIN (digits, 4-12); shown as hidden in GET /api/config. */
   readonly service: { readonly pin: string };
 }

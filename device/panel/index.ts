@@ -10,3 +10,5 @@ export { decodeFrame } from './decode.js';
 export type { PanelMessage, SequencedMessage } from './messages.js';
 export { PanelDecodeError, PanelFrameError } from './errors.js';
 export * from './protocol.js';
+export { bindControlPanel, type PanelBinding, type PanelBindingConfig, type PanelBindingTargets } from './panel-binding.js';
+export { openConfiguredPanel, type OpenedPanel, type StartSimulatedPanel } from './open-panel.js';

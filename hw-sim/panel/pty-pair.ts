@@ -17,10 +17,18 @@ export interface PtyPair {
   stop(): Promise<void>;
 }
 
-export async function startPtyPair(hostPath: string, panelPath: string, socat = 'socat'): Promise<PtyPair> {
-  const child = spawn(socat, ['-d', '-d', `pty,raw,echo=0,link=${hostPath}`, `pty,raw,echo=0,link=${panelPath}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+/**
+ * socat under a shell that ends it when our stdin pipe closes: when the Node process dies without
+ * stopping the pair (SIGKILL, process.exit on a second SIGTERM), the pipe closes and socat goes
+ * too, instead of living on as an orphan holding two ptys. `stop()` closes the pipe the same way.
+ */
+const TIED = 'socat "$@" & p=$!; read _ignored; kill $p 2>/dev/null; wait $p';
+
+export async function startPtyPair(hostPath: string, panelPath: string, socat = 'socat', options: { tiedToParent?: boolean } = {}): Promise<PtyPair> {
+  const args = ['-d', '-d', `pty,raw,echo=0,link=${hostPath}`, `pty,raw,echo=0,link=${panelPath}`];
+  const child = options.tiedToParent
+    ? spawn('/bin/sh', ['-c', TIED.replace('socat', socat.replace(/[^A-Za-z0-9_./-]/g, '')), 'sh', ...args], { stdio: ['pipe', 'ignore', 'pipe'] })
+    : spawn(socat, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     let log = '';
@@ -47,6 +55,7 @@ export async function startPtyPair(hostPath: string, panelPath: string, socat = 
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  if (child.stdin) child.stdin.end();
+  else if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   await exited;
 }

@@ -14,7 +14,7 @@ export async function startSimulatedPanelOnPty(options: SimulatedPanelOptions = 
   stop(): Promise<void>;
 }> {
   const dir = await mkdtemp(join(tmpdir(), 'sonicart-panel-'));
-  const pair = await startPtyPair(join(dir, 'ttyPANEL-host'), join(dir, 'ttyPANEL-device'));
+  const pair = await startPtyPair(join(dir, 'ttyPANEL-host'), join(dir, 'ttyPANEL-device'), 'socat', { tiedToParent: true });
   const panel = await SimulatedPanel.open(pair.panelPath, options);
   return {
     hostPath: pair.hostPath,
