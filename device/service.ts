@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { DeviceConfig } from './config/types.js';
 import type { Logger } from './log/logger.js';
 import { createDevice, type CartDevice, type DeviceOverrides } from './main.js';
+import { attachSystemd } from './service-systemd-hook.js';
 import { instancePort, queuePort } from './web/adapters.js';
 import { startApi, teeLogger, type RunningApi } from './web/index.js';
 
@@ -67,12 +68,15 @@ export async function startService(config: DeviceConfig, o: ServiceOptions): Pro
     throw e;
   }
   tee.log.info('service listening', { url: `http://127.0.0.1:${api.port()}/`, dataDir: config.dataDir });
+  // systemd (Type=notify): READY once /api/state answers, STATUS, watchdog while healthy; no-op outside systemd
+  const systemd = attachSystemd(device, api.port(), tee.log);
   let stopping: Promise<void> | undefined;
   return {
     device,
     api,
     stop(options = { drain: true }) {
       stopping ??= (async () => {
+        await systemd.stopping(options.drain ? 'stopping: draining sends and the instance in flight' : 'stopping: aborting');
         // Stop accepting connections, but let the request of the instance in flight get its
         // answer: the drain finishes that instance first, then the API closes.
         api.server.close();

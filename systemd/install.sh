@@ -53,8 +53,14 @@ put 0644 "$here/50-sonicart-media.rules"   /etc/polkit-1/rules.d/50-sonicart-med
 # the kiosk's URL; kept if the cart already has one
 if [ ! -e "$root/etc/sonicart/kiosk.env" ]; then
   mkdir -p "$root/etc/sonicart"
-  printf 'SONICART_URL=http://127.0.0.1:8080/\n' > "$root/etc/sonicart/kiosk.env"
+  printf 'SONICART_URL=http://127.0.0.1:8042/\n' > "$root/etc/sonicart/kiosk.env"
   chmod 0644 "$root/etc/sonicart/kiosk.env"
+fi
+
+# the service's configuration (real grabber, panel on its udev name, Linux media); kept if the
+# cart already has one. 0640: it holds the service PIN, readable by the service's group only.
+if [ ! -e "$root/etc/sonicart/config.json" ]; then
+  put 0640 "$here/config.json" /etc/sonicart/config.json
 fi
 
 if [ -n "$root" ]; then
@@ -63,6 +69,7 @@ if [ -n "$root" ]; then
 fi
 
 systemd-sysusers sonicart.conf
+chgrp sonicart /etc/sonicart/config.json
 systemd-tmpfiles --create sonicart.conf
 udevadm control --reload
 systemctl daemon-reload

@@ -144,7 +144,7 @@ describe('install.sh', () => {
         expect(await readFile(join(root, dest), 'utf8'), dest).toBe(readFileSync(unit(src), 'utf8'));
         expect((await stat(join(root, dest))).mode & 0o777, dest).toBe(0o644);
       }
-      expect(await readFile(join(root, 'etc/sonicart/kiosk.env'), 'utf8')).toBe('SONICART_URL=http://127.0.0.1:8080/\n');
+      expect(await readFile(join(root, 'etc/sonicart/kiosk.env'), 'utf8')).toBe('SONICART_URL=http://127.0.0.1:8042/\n');
       const { stderr } = await run('systemd-analyze', ['verify', join(root, 'etc/systemd/system/sonicart.service'), join(root, 'etc/systemd/system/sonicart-kiosk.service')]);
       expect(stderr).toBe('');
     } finally {
