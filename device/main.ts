@@ -27,6 +27,7 @@ import { LinuxMediaWatcher } from './media/linux-watcher.js';
 import { MediaJobs } from './media/jobs.js';
 import type { MediaWatcher } from './media/watcher.js';
 import { Forwarder, JobQueue } from './queue/index.js';
+import { PolledUsbMonitor, UsbHistory, sysfsUsbBackend, type UsbMonitor } from './usb/index.js';
 import { InstanceStore } from './storage/index.js';
 import { DbWorklistService, networkWorklistFinder, type WorklistFinder } from './worklist/index.js';
 
@@ -56,6 +57,8 @@ export interface DeviceOverrides {
   /** The serial control panel (issue 11) instead of the one config.panel.path names; null: none. */
   readonly controlPanel?: SerialControlPanel | null;
   readonly newUid?: () => string;
+  /** USB devices for the service screen (default: sysfs, polled). */
+  readonly usbMonitor?: UsbMonitor;
 }
 
 export const EQUIPMENT = { manufacturer: 'sonicart', modelName: 'sonicart cart', softwareVersions: '0.1.0' } as const;
@@ -71,6 +74,7 @@ export interface CartDevice extends Device {
   readonly worklist: DbWorklistService;
   readonly live: LiveCapture;
   readonly panel: ControlPanel | undefined;
+  readonly usb: UsbHistory;
 }
 
 export async function createDevice(config: DeviceConfig, o: DeviceOverrides = {}): Promise<CartDevice> {
@@ -137,6 +141,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
   const openedPanel = o.controlPanel !== undefined || o.panel ? undefined : await openConfiguredPanel(config.panel.path, { simulate: () => startSimulatedPanelOnPty(), clock, log: log.child({ module: 'panel' }), hostVersion: EQUIPMENT.softwareVersions });
   const serialPanel = o.controlPanel ?? openedPanel?.panel;
   let panelBinding: PanelBinding | undefined;
+  const usb = new UsbHistory(o.usbMonitor ?? new PolledUsbMonitor(sysfsUsbBackend(), { clock, logger: log }), clock);
 
   const subs: Subscription[] = [];
   let started = false;
@@ -158,6 +163,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     destinations,
     live,
     panel: o.panel,
+    usb,
     alarms$: alarms.alarms$,
     alarms: () => alarms.current(),
 
@@ -199,6 +205,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       await media.start();
       forwarder.start();
       worklist.start();
+      await usb.start();
       if (serialPanel) panelBinding = bindControlPanel(serialPanel, { config: config.panel, exams: exams!, queue, media, alarms$: alarms.alarms$, raiseAlarm: (c, s, m) => alarms.raise(c, s, m), clearAlarm: (c) => alarms.clear(c), clock, log: log.child({ module: 'panel' }) });
       if (o.panel) subs.push(bindPanel(o.panel, { config, exams: exams!, exportCurrent: () => media.exportCurrent('panel'), alarms$: alarms.alarms$, log: log.child({ module: 'panel' }) }));
       // Free space of the data directory: a warning before the store starts refusing captures.
@@ -231,6 +238,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       await live.stop();
       await o.panel?.close();
       await panelBinding?.stop();
+      usb.stop();
       await openedPanel?.close();
       for (const s of subs) s.unsubscribe();
       db.close();

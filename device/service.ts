@@ -60,6 +60,7 @@ export async function startService(config: DeviceConfig, o: ServiceOptions): Pro
         thumbnailDir: join(config.dataDir, 'thumbnails'),
         version: version(),
         logEntries$: tee.entries$,
+        usb: device.usb,
       },
       { port: config.uiPort, configSource: o.configSource, ...(o.staticDir ? { staticDir: o.staticDir } : {}) },
     );

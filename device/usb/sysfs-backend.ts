@@ -37,6 +37,8 @@ export function sysfsUsbBackend(root = '/sys/bus/usb/devices'): UsbBackend {
         const manufacturer = await attr('manufacturer');
         const product = await attr('product');
         const serial = await attr('serial');
+        const bus = Number(await attr('busnum'));
+        const address = Number(await attr('devnum'));
         out.push({
           port: name,
           vendorId,
@@ -45,6 +47,8 @@ export function sysfsUsbBackend(root = '/sys/bus/usb/devices'): UsbBackend {
           ...(manufacturer ? { manufacturer } : {}),
           ...(product ? { product } : {}),
           ...(serial ? { serial } : {}),
+          ...(Number.isInteger(bus) && bus > 0 ? { bus } : {}),
+          ...(Number.isInteger(address) && address > 0 ? { address } : {}),
         });
       }
       return out;

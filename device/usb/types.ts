@@ -11,6 +11,9 @@ export interface UsbDeviceInfo {
   readonly manufacturer?: string;
   readonly product?: string;
   readonly serial?: string;
+  /** Bus number and device address (lsusb's "Bus 001 Device 004"), where the backend knows them. */
+  readonly bus?: number;
+  readonly address?: number;
 }
 
 /** What the cart can say about USB: the devices, or why it cannot look (containers, CI). */

@@ -713,3 +713,27 @@ export interface LiveFrameHeader {
 export interface LiveAck {
   readonly ack: number;
 }
+
+// ---------------------------------------------------------------------------------------------
+// USB (service screen): GET /api/usb
+
+/** One USB device; ids as four lower-case hex digits, as lsusb prints them. */
+export interface UsbDeviceView {
+  readonly vendorId: string;
+  readonly productId: string;
+  readonly manufacturer?: string;
+  readonly product?: string;
+  readonly serialNumber?: string;
+  /** Bus number and device address; 0 where the backend cannot tell. */
+  readonly bus: number;
+  readonly address: number;
+}
+
+/** `available: false` with a reason where USB cannot be read (containers, CI): never an error. */
+export interface GetUsbResponse {
+  readonly available: boolean;
+  readonly reason?: string;
+  readonly devices: readonly UsbDeviceView[];
+  /** Hot-plug events seen since the service started (the last 50), oldest first. */
+  readonly events: readonly { readonly time: string; readonly kind: 'attach' | 'detach'; readonly device: UsbDeviceView }[];
+}

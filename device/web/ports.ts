@@ -6,6 +6,7 @@
 import type { Observable } from 'rxjs';
 import type { Device } from '../device.js';
 import type { MediaJobs } from '../media/jobs.js';
+import type { UsbSnapshot } from '../usb/index.js';
 import type { InstanceDestinations, JobKind, JobState, JobView, LogEntry, QueueSummary } from './api-types.js';
 
 export interface QueueListFilter {
@@ -45,4 +46,6 @@ export interface ApiDeps {
   readonly version: string;
   /** Warn and error log lines for /api/events (see teeLogger). */
   readonly logEntries$?: Observable<LogEntry>;
+  /** USB devices and hot-plug for GET /api/usb (device/usb); absent: reported unavailable. */
+  readonly usb?: { snapshot(): UsbSnapshot };
 }

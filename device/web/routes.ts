@@ -5,6 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Device, ExamListFilter, WorklistFilters } from '../device.js';
+import { usbResponse } from './usb-view.js';
 import type {
   CancelExamResponse,
   EchoResponse,
@@ -78,6 +79,7 @@ export function buildRoutes(rc: RouteContext): Router<Endpoint> {
   const get = (pattern: string, handler: Handler): void => void r.add('GET', pattern, { handler, body: false });
   const post = (pattern: string, handler: Handler, body = false): void => void r.add('POST', pattern, { handler, body });
 
+  get('/api/usb', ({ query }) => (v.queryKeys(query, []), ok(usbResponse(deps.usb))));
   get('/api/state', ({ query }): Reply => {
     v.queryKeys(query, []);
     const state: GetStateResponse = deviceState(deps, rc.startedAt, rc.reachability);
