@@ -6,8 +6,8 @@
  *   one of freeze/still/cine. A refused key beeps `warning`: the sonographer is looking at the
  *   patient, not at the screen.
  * - LEDs and beeper follow the device state through the pure `ledsFor`/`beepFor` (state.ts):
- *   the state is recomputed after every exam, queue, media and alarm change, coalesced so a burst
- *   of queue events costs one summary query.
+ *   the state is recomputed after every exam, media and alarm change, and after queue changes
+ *   coalesced (settleMs) so a burst of queue events costs one summary query.
  * - the panel's own trouble (absent, gone, silent, garbage, wrong version) becomes a device
  *   alarm, cleared when the panel says HELLO again. Nothing here throws into the service.
  */
@@ -147,18 +147,24 @@ export function bindControlPanel(panel: ControlPanel, t: PanelBindingTargets): P
 
   panel.on('key', onKey);
   panel.on('status', onStatus);
-  const subs: Subscription = merge(t.exams.events$, t.queue.events$, t.media.jobs$, t.media.volumes$).subscribe(() => {
-    schedule();
-  });
+  // Exam, media and alarm changes are few and each is shown (an export that takes 30 ms still
+  // blinks media-busy once); queue events come in bursts of hundreds and are coalesced.
+  const now = (): void => {
+    timer?.cancel();
+    refresh();
+  };
+  const subs: Subscription = t.queue.events$.subscribe(schedule);
+  subs.add(merge(t.media.jobs$, t.media.volumes$).subscribe(now));
   subs.add(
     t.exams.events$.subscribe((e) => {
       if (e.type === 'instance-stored') stored++;
+      now();
     }),
   );
   subs.add(
     t.alarms$.subscribe((a) => {
       alarms = a;
-      schedule();
+      now();
     }),
   );
   panel.start();

@@ -146,11 +146,18 @@ describe('control panel keys drive the exam over a socat pty', () => {
     await sim.waitFor((p) => p.leds.sending === 'on');
     await sim.waitFor((p) => p.leds.error === 'blink');
     expect((await state()).alarms.map((a) => a.code)).toContain('DESTINATION_PAUSED:PACS');
+    // the alarm's arrival is heard too: three stores confirmed, then the warning
+    await sim.waitFor((p) => p.beeps.includes('warning'));
+    expect(sim.beeps.filter((b) => b === 'confirm')).toHaveLength(3);
 
     await watcher.insert('STICK');
     await tap('export');
     const exported = await until((s) => s.media.exports.some((e) => e.state === 'completed'));
     expect(exported.media.exports[0]!.volumeLabel).toBe('STICK');
+    // media busy blinked while the export ran, and is off once it is done
+    const ledSets = sim.received.flatMap((m) => (m.message.type === 'led-set' ? [m.message.leds] : []));
+    expect(ledSets.some((l) => l['media-busy'] === 'blink')).toBe(true);
+    await sim.waitFor((p) => p.leds['media-busy'] === 'off');
   }, 30_000);
 });
 
