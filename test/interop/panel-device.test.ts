@@ -192,3 +192,31 @@ describe('a panel in trouble raises an alarm and never stops the service', () =>
     await sim.waitFor((p) => p.leds.freeze === 'on');
   }, 30_000);
 });
+
+describe('other panel settings', () => {
+  it('footswitch = freeze; cineMode prospective: the recording LED blinks while the next second is recorded', async () => {
+    await service.stop({ drain: true });
+    const before = sim.received.length;
+    const config = parseDeviceConfig({
+      dataDir: join(dir, 'data2'),
+      uiPort: await freePort(),
+      capture: { transferSyntax: 'explicit', ringSeconds: 4, maxCineSeconds: 3 },
+      panel: { path: pair.hostPath, footswitch: 'freeze', cineSeconds: 1, cineMode: 'prospective' },
+    });
+    service = await startService(config, { log: nullLogger, configSource: 'test' });
+    base = `http://127.0.0.1:${service.api.port()}`;
+    // the new host's HELLO and its whole LED state
+    await sim.waitFor((p) => p.received.slice(before).some((m) => m.message.type === 'led-set'));
+    expect((await fetch(`${base}/api/exams`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ patient: { name: 'Poe^Al', id: 'P3' } }) })).status).toBe(201);
+    await tap('footswitch');
+    await until((s) => s.capture.frozen);
+    await tap('footswitch');
+    await until((s) => !s.capture.frozen);
+    await tap('cine');
+    await sim.waitFor((p) => p.leds.recording === 'blink');
+    const s = await until((x) => x.exam?.instances.length === 1);
+    expect(s.exam!.instances[0]).toMatchObject({ kind: 'cine' });
+    expect(s.exam!.instances[0]!.frames).toBeGreaterThan(1);
+    await sim.waitFor((p) => p.leds.recording === 'off');
+  }, 30_000);
+});
