@@ -23,6 +23,11 @@ have mcopy        || need+=(mtools)
 /usr/bin/python3 -c 'import numpy' 2>/dev/null || need+=(python3-numpy)
 /usr/bin/python3 -c 'import PIL' 2>/dev/null || need+=(python3-pil)
 [ -x /usr/bin/time ] || need+=(time)
+# systemd units (systemd/): systemd-analyze verify/security and systemd-notify come with the
+# systemd package; verify needs every ExecStart binary to exist, so the kiosk's cage and chromium.
+have systemd-analyze || need+=(systemd)
+have cage         || need+=(cage)
+have chromium     || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

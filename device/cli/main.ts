@@ -31,6 +31,8 @@ commands:
                                               the simulated hospital (worklist, storage, MPPS,
                                               storage commitment) on loopback, until Ctrl-C
   conformance                                 the cart's DICOM conformance statement
+  serve [--config FILE] [--data-dir DIR] [--ui-port N]
+                                              run the cart's service and its API on 127.0.0.1
 `;
 
 /** Runs one command line; returns the exit status. Output goes through the given writers. */
@@ -113,6 +115,8 @@ export async function main(
       }
       case 'conformance':
         return (await import('./commands/conformance.js')).conformanceCommand(rest, io);
+      case 'serve':
+        return await (await import('./commands/serve.js')).serveCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':

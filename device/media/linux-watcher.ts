@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { access, constants, readFile, statfs } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { promisify } from 'node:util';
+import { unmount, unmountCommands } from './eject-command.js';
 import { fsTypeOf, unescapeMount } from './space.js';
 import type { EjectResult, MediaWatcher, MediaWatcherEvents, Volume } from './watcher.js';
 
@@ -42,8 +43,9 @@ export class LinuxMediaWatcher extends EventEmitter<MediaWatcherEvents> implemen
    * `removableOf` answers "is this disk removable?" (default: /sys/block/<disk>/removable); the
    * contract test passes one that also calls its loop-mounted FAT image removable, so the
    * rest (mount table, statfs, file system type, write access, events) runs for real.
+   * `path`: the PATH the unmount commands are looked up on (default: the process's).
    */
-  constructor(private readonly opts: { pollMs?: number; useDrivelist?: boolean; removableOf?: (disk: string) => Promise<boolean> } = {}) {
+  constructor(private readonly opts: { pollMs?: number; useDrivelist?: boolean; removableOf?: (disk: string) => Promise<boolean>; path?: string } = {}) {
     super();
   }
 
@@ -84,9 +86,13 @@ export class LinuxMediaWatcher extends EventEmitter<MediaWatcherEvents> implemen
   async eject(volume: Volume): Promise<EjectResult> {
     try {
       await run('sync', ['-f', volume.mountPoint]);
-      await run('umount', [volume.mountPoint]);
     } catch (e) {
-      return { volume, mayRemove: false, message: `${volume.mountPoint} could not be unmounted (${(e as Error).message.split('\n')[0]}); do not remove it yet` };
+      return { volume, mayRemove: false, message: `${volume.mountPoint} could not be flushed (${(e as Error).message.split('\n')[0]}); do not remove it yet` };
+    }
+    // systemd-mount --umount (allowed to the service user by polkit), else umount
+    const outcome = await unmount(await unmountCommands(volume.mountPoint, this.opts.path));
+    if (!outcome.ok) {
+      return { volume, mayRemove: false, message: `${volume.mountPoint} could not be unmounted (${outcome.failures.join('; ')}); do not remove it yet` };
     }
     await this.refresh();
     return { volume, mayRemove: true, message: `${volume.label || volume.device} may be removed` };

@@ -1,0 +1,14 @@
+export type { ControlPanel, ControlPanelEvents, LedSet, PanelAlarm, PanelAlarmCode, PanelInfo, PanelKeyEvent, PanelStatus } from './control-panel.js';
+export { ALL_LEDS_OFF } from './control-panel.js';
+export { SerialPanel, type SerialPanelOptions } from './serial-panel.js';
+export { openSerialLine } from './serial-line.js';
+export type { OpenLine, PanelLine } from './line.js';
+export { ledsFor, beepFor, type PanelDeviceStatus } from './state.js';
+export { PanelFramer, type FramerOutput } from './framer.js';
+export { encodeMessage } from './encode.js';
+export { decodeFrame } from './decode.js';
+export type { PanelMessage, SequencedMessage } from './messages.js';
+export { PanelDecodeError, PanelFrameError } from './errors.js';
+export * from './protocol.js';
+export { bindControlPanel, type PanelBinding, type PanelBindingConfig, type PanelBindingTargets } from './panel-binding.js';
+export { openConfiguredPanel, type OpenedPanel, type StartSimulatedPanel } from './open-panel.js';
