@@ -46,6 +46,8 @@ export interface RouteContext {
   readonly reachability: Reachability;
   /** The source of the configuration, for GET /api/config. */
   readonly configSource: string;
+  /** Called after an echo changed what is known of a destination (for /api/events). */
+  readonly reachabilityChanged?: (name: string) => void;
 }
 
 const ok = (json: unknown, status = 200): Reply => ({ status, json });
@@ -274,9 +276,11 @@ export function buildRoutes(rc: RouteContext): Router<Endpoint> {
     if (!result.ok) {
       const error = result.error ?? { code: 'NET_ECHO_FAILED', message: `echo to ${name} failed` };
       rc.reachability.set(name, { reachable: 'no', at, error: { code: error.code, message: error.message, ...optional('peer', error.peer), ...optional('step', error.step), ...optional('status', error.status) } });
+      rc.reachabilityChanged?.(name);
       throw Object.assign(new Error(error.message), error, { code: error.code });
     }
     rc.reachability.set(name, { reachable: 'yes', at });
+    rc.reachabilityChanged?.(name);
     const res: EchoResponse = {
       destination: result.destination,
       roundTripMs: result.ms,

@@ -320,6 +320,8 @@ describe('device API contract', { timeout: 60_000 }, () => {
     expect((await call('POST', '/api/destinations/NOPE/echo')).status).toBe(404);
     const dests = (await call<DeviceState>('GET', '/api/state')).body.destinations;
     expect(dests.map((d) => d.reachable)).toEqual(['yes', 'no']);
+    const seen = await events.waitFor(is('destination', (x) => x.destination.name === 'DOWN'));
+    expect(seen.destination).toMatchObject({ reachable: 'no', lastError: { code: 'NET_CONNECT' } });
   });
 
   it('audit: exam start, sends and exports are recorded; the query is validated', async () => {
