@@ -128,3 +128,16 @@ export function deviceState(deps: ApiDeps, startedAt: string, seen: Reachability
     alarms: device.alarms().map(alarmView),
   };
 }
+
+/*
+ * The wire repeats some unions of the service (the kiosk must not import device internals at
+ * run time). These lines stop the build if the two ever drift apart.
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const WIRE_MATCHES_SERVICE: {
+  examState: Same<import('./api-types.js').ExamState, import('../device.js').ExamState>;
+  instanceKind: Same<import('./api-types.js').InstanceKind, import('../device.js').InstanceKind>;
+  auditAction: Same<import('./api-types.js').AuditAction, import('../device.js').AuditAction>;
+  jobState: Same<Exclude<import('./api-types.js').JobState, 'committed' | 'commit-failed'>, import('../queue/index.js').JobState>;
+  exportState: Same<import('./api-types.js').ExportJobState, import('../media/jobs.js').ExportJobState>;
+} = { examState: true, instanceKind: true, auditAction: true, jobState: true, exportState: true };
