@@ -149,7 +149,10 @@ export function buildRoutes(rc: RouteContext): Router<Endpoint> {
     return ok(body);
   });
 
-  get('/api/exams/{examId}', ({ params }) => ok(examView(requireExam(device, params['examId']!), deps)));
+  get('/api/exams/{examId}', ({ params, query }) => {
+    v.queryKeys(query, []);
+    return ok(examView(requireExam(device, params['examId']!), deps));
+  });
 
   post('/api/exams/current/freeze', async () => {
     await device.exams.freeze();
@@ -192,14 +195,16 @@ export function buildRoutes(rc: RouteContext): Router<Endpoint> {
     return ok(res);
   });
 
-  get('/api/instances/{sopInstanceUid}/thumbnail', async ({ params }) => {
+  get('/api/instances/{sopInstanceUid}/thumbnail', async ({ params, query }) => {
+    v.queryKeys(query, []);
     const uid = params['sopInstanceUid']!;
     if (!/^[0-9]+(\.[0-9]+)*$/.test(uid) || uid.length > 64) throw invalid('sopInstanceUid', 'is not a UID');
     const jpeg = await rc.thumbnails.get(uid);
     return { status: 200, bytes: jpeg, contentType: 'image/jpeg', headers: { 'cache-control': 'max-age=86400' } };
   });
 
-  get('/api/instances/{sopInstanceUid}/frames/{index}', async ({ params }) => {
+  get('/api/instances/{sopInstanceUid}/frames/{index}', async ({ params, query }) => {
+    v.queryKeys(query, []);
     const uid = params['sopInstanceUid']!;
     if (!/^[0-9]+(\.[0-9]+)*$/.test(uid) || uid.length > 64) throw invalid('sopInstanceUid', 'is not a UID');
     const index = params['index']!;
@@ -259,7 +264,8 @@ export function buildRoutes(rc: RouteContext): Router<Endpoint> {
     const res: EjectResponse = await deps.media.eject(params['volumeId']!);
     return ok(res);
   });
-  get('/api/media/jobs/{jobId}', ({ params }) => {
+  get('/api/media/jobs/{jobId}', ({ params, query }) => {
+    v.queryKeys(query, []);
     const res: ExportJobResponse = { job: exportJobView(deps.media.job(params['jobId']!)) };
     return ok(res);
   });

@@ -14,6 +14,7 @@ import { parseDeviceConfig } from '../../device/config/index.js';
 import { createDevice, type CartDevice } from '../../device/main.js';
 import type { ApiEvent, DeviceState, EndExamResponse, ExamView, ExportResponse, GetConfigResponse, ListAuditResponse, ListQueueResponse, StartExamResponse, StoreCineResponse, StoreInstanceResponse } from '../../device/web/api-types.js';
 import { apiDepsOf, startApi, type RunningApi } from '../../device/web/index.js';
+import { decodeLiveMessage } from '../../device/web/live-frame.js';
 import { nullLogger } from '../../device/log/logger.js';
 import { SimulatedFrameSource } from '../../hw-sim/frame-grabber/index.js';
 import { SimulatedMediaWatcher } from '../../hw-sim/media/simulated-watcher.js';
@@ -237,6 +238,29 @@ describe('device API contract', { timeout: 60_000 }, () => {
     }
     expect((await call<{ code: string }>('GET', `/api/instances/${cine}/frames/${frames}`)).body).toMatchObject({ code: 'API_NO_SUCH_FRAME' });
     expect((await call('GET', `/api/instances/${cine}/frames/-1`)).status).toBe(400);
+  });
+
+  it('/api/live on the device: a JPEG frame of the live image with its header, the next only after the ack', async () => {
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/live`);
+    const got: Buffer[] = [];
+    let wake: (() => void) | undefined;
+    ws.on('message', (d: Buffer) => {
+      got.push(d);
+      wake?.();
+    });
+    const nextMessage = (n: number): Promise<void> => new Promise<void>((r) => (got.length >= n ? r() : (wake = () => got.length >= n && r())));
+    await nextMessage(1);
+    const first = decodeLiveMessage(got[0]!);
+    expect(first.header).toMatchObject({ version: 1, width: 320, height: 240 });
+    const img = jpeg.decode(first.jpeg, { useTArray: true });
+    expect([img.width, img.height]).toEqual([320, 240]);
+    // The capture time is the device's wall clock at capture: not after the send time.
+    expect(first.header.captureTimeMs).toBeLessThanOrEqual(first.header.sendTimeMs);
+    ws.send(JSON.stringify({ ack: first.header.sequence }));
+    await nextMessage(2);
+    expect(decodeLiveMessage(got[1]!).header.sequence).toBeGreaterThan(first.header.sequence);
+    ws.close();
+    expect((await call('GET', `/api/exams/${encodeURIComponent(examId)}?verbose=1`)).status).toBe(400);
   });
 
   it('ending the exam queues both instances; the events follow the jobs to completed; storescp has them', async () => {
