@@ -11,7 +11,7 @@
  *
  * storescp runs with TCP_NODELAY forced on its sockets by an LD_PRELOAD shim (compiled here
  * with cc), so that its delayed ACK / Nagle wait (~40 ms per response) does not hide our cost.
- * Options: --files N (default 200), --skip-big, --skip-scale, --scale-instances N.
+ * Options: --files N (default 200), --skip-big, --skip-send, --skip-scale, --scale-instances N.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -94,6 +94,9 @@ async function sendAll(rig: Awaited<ReturnType<typeof serviceWith>>, dest: strin
   return s;
 }
 
+/** --skip-send: straight to the scale part. */
+class SkipSend extends Error {}
+
 const rows: string[][] = [];
 const dir = await mkdtemp(join(tmpdir(), 'sonicart-bench-svc-'));
 const stops: (() => Promise<void>)[] = [];
@@ -110,6 +113,7 @@ try {
     { name: 'pacs4', peer, concurrency: 4 },
   ];
 
+  if (flag('--skip-send')) throw new SkipSend();
   const n = arg('--files', 200);
   const src = join(dir, 'src');
   await mkdir(src);
@@ -149,6 +153,9 @@ try {
   for (const r of rows) console.log(fmt(r));
   console.log('service = enqueue → last job committed completed (in process, no start-up); storescu = its process wall time, same files, same storescp.');
 
+  if (!flag('--skip-scale')) await scale(join(dir, 'scale'), arg('--scale-instances', 100_000));
+} catch (e) {
+  if (!(e instanceof SkipSend)) throw e;
   if (!flag('--skip-scale')) await scale(join(dir, 'scale'), arg('--scale-instances', 100_000));
 } finally {
   for (const s of stops) await s();
