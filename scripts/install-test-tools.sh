@@ -18,6 +18,7 @@ have ffmpeg       || need+=(ffmpeg)
 have mkfs.fat     || need+=(dosfstools)
 have mcopy        || need+=(mtools)
 [ -d /usr/lib/python3/dist-packages/pydicom/data/test_files ] || need+=(python3-pydicom)
+have cc           || need+=(gcc libc6-dev)  # bench/service-send.ts compiles the TCP_NODELAY shim for storescp
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
