@@ -13,7 +13,10 @@
  *    latency p99 seen by a client polling every 20 ms (goal < 50 ms), beside the same figures
  *    with the service idle; the in-service send of the study beside storescu sending the same
  *    files to the same storescp in the same run.
- * Run: npx tsx bench/service-api.ts [--seconds 10] [--only live|load]
+ *  - Thumbnail / playback decode: one 800×600 frame of a stored JPEG Lossless and JPEG Baseline
+ *    cine decoded by frame-image.ts (our decoders, on the event loop), beside DCMTK dcmj2pnm
+ *    decoding the same frame (a process each, start-up included).
+ * Run: npx tsx bench/service-api.ts [--seconds 10] [--only live|load|decode]
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -213,8 +216,52 @@ async function loadRun(): Promise<void> {
   }
 }
 
-if (values.only !== 'load') {
+async function decodeRun(): Promise<void> {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { randomBytes } = await import('node:crypto');
+  const { uidGenerator } = await import('../dicom/core/index.js');
+  const { unscheduledExam } = await import('../dicom/iod/index.js');
+  const { FrameRingBuffer, storeCapture } = await import('../device/capture/index.js');
+  const { encoderFor } = await import('../device/codecs/index.js');
+  const { decodeFrame8 } = await import('../device/web/frame-image.js');
+  const W = 800, H = 600, N = 12;
+  const newUid = uidGenerator((n) => new Uint8Array(randomBytes(n)));
+  const sim = new SimulatedFrameSource({ width: W, height: H, fps: 30, realtime: false });
+  const frames: Frame[] = Array.from({ length: N }, (_, n) => ({ data: sim.renderFrame(n), width: W, height: H, format: 'RGB24', timestampMs: (n * 1000) / 30, sequence: n }));
+  const dir = await mkdtemp(join(tmpdir(), 'sonicart-bench-decode-'));
+  try {
+    for (const ts of ['jpeg-lossless', 'jpeg-baseline'] as const) {
+      const ring = new FrameRingBuffer({ width: W, height: H, format: 'RGB24', seconds: 60, maxBytes: (N + 1) * W * H * 3 });
+      frames.forEach((f) => ring.push(f));
+      const lease = ring.leaseLast(60);
+      const r = await storeCapture({
+        kind: 'cine', lease, encoder: encoderFor(ts), exam: unscheduledExam({ id: 'B' }, { date: '20250101', time: '120000' }, newUid), series: { uid: newUid(), number: 1 },
+        equipment: { manufacturer: 'sonicart', modelName: 'bench', softwareVersions: '0' }, source: sim.info, instanceNumber: 1,
+        sopInstanceUid: newUid(), outDir: dir, wallClock: (t) => new Date(t),
+      });
+      lease.release();
+      await decodeFrame8(r.path, 0);
+      const ms: number[] = [];
+      for (let i = 0; i < N; i++) {
+        const t0 = performance.now();
+        await decodeFrame8(r.path, i);
+        ms.push(performance.now() - t0);
+      }
+      const t1 = performance.now();
+      for (let i = 0; i < 3; i++) execFileSync('dcmj2pnm', ['--frame', String(i + 1), '--write-raw-pnm', r.path, join(dir, 'f.ppm')]);
+      const dcmtk = (performance.now() - t1) / 3;
+      console.log(`decode one 800×600 frame of a ${ts} cine (thumbnail/playback): ours p50 ${pct(ms, 50).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms (on the event loop); dcmj2pnm ${dcmtk.toFixed(1)} ms per frame incl. process start`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (values.only === undefined || values.only === 'live') {
   await encodeRun();
   await liveRun();
 }
-if (values.only !== 'live') await loadRun();
+if (values.only === undefined || values.only === 'decode') await decodeRun();
+if (values.only === undefined || values.only === 'load') await loadRun();
