@@ -135,6 +135,8 @@ export class InstanceStore {
    */
   async directoryFor(study: string, series: string): Promise<string> {
     const dir = dirname(this.pathFor(study, series, '1'));
+    // The writer is about to write here: the spool reserve applies to it as to put().
+    await this.checkSpace(dir);
     await this.makeDirDurably(dir);
     return dir;
   }
