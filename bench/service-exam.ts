@@ -96,6 +96,7 @@ async function main(): Promise<void> {
   await sleep(Math.max(1500, (cineSeconds + 0.5) * 1000));
   try {
     // 1. end exam → last instance stored
+    console.log(`service up; measuring ${exams} exams`);
     const ours: number[] = [];
     const dcmtk: number[] = [];
     for (let e = 0; e < exams; e++) {
@@ -110,11 +111,13 @@ async function main(): Promise<void> {
       const files = uids.map((u) => device.instances.pathOf(u));
       dcmtk.push(await wallMs('storescu', ['-xs', '-aec', 'STORESCP', '127.0.0.1', String(port), ...files]));
     }
-    const size = device.instances.get(device.exams.list({ limit: 1 })[0]!.instances[0]!.sopInstanceUid)!.size;
-    console.log(`\nend exam → last instance stored — ${exams} exams × 10 stills (800×600 RGB JPEG Lossless, ~${Math.round(size / 1024)} KiB each), storescp --ignore +xa with TCP_NODELAY, node ${process.version}`);
-    console.log(`  sonicart service   p50 ${pct(ours, 50).toFixed(1)} ms   p95 ${pct(ours, 95).toFixed(1)} ms`);
-    console.log(`  storescu (same 10) p50 ${pct(dcmtk, 50).toFixed(1)} ms   p95 ${pct(dcmtk, 95).toFixed(1)} ms   (process start included)`);
-    console.log(`  ratio p50 ${(pct(ours, 50) / pct(dcmtk, 50)).toFixed(2)}×`);
+    if (exams > 0) {
+      const size = device.instances.get(device.exams.list({ limit: 1 })[0]!.instances[0]!.sopInstanceUid)!.size;
+      console.log(`\nend exam → last instance stored — ${exams} exams × 10 stills (800×600 RGB JPEG Lossless, ~${Math.round(size / 1024)} KiB each), storescp --ignore +xa with TCP_NODELAY, node ${process.version}`);
+      console.log(`  sonicart service   p50 ${pct(ours, 50).toFixed(1)} ms   p95 ${pct(ours, 95).toFixed(1)} ms`);
+      console.log(`  storescu (same 10) p50 ${pct(dcmtk, 50).toFixed(1)} ms   p95 ${pct(dcmtk, 95).toFixed(1)} ms   (process start included)`);
+      console.log(`  ratio p50 ${(pct(ours, 50) / pct(dcmtk, 50)).toFixed(2)}×`);
+    }
 
     // 2. compressed day
     if (day) {
@@ -133,7 +136,7 @@ async function main(): Promise<void> {
         await device.exams.end();
         await done;
         rssAfter.push(process.memoryUsage().rss);
-        if ((e + 1) % 10 === 0) console.log(`  day: ${e + 1}/${dayExams} exams, rss ${(rssAfter.at(-1)! / 2 ** 20).toFixed(0)} MB`);
+        console.log(`  day: ${e + 1}/${dayExams} exams, ${((performance.now() - t0) / 1000).toFixed(0)} s, rss ${(rssAfter.at(-1)! / 2 ** 20).toFixed(0)} MB, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
       }
       clearInterval(sampler);
       const first = rssAfter[0]!;

@@ -129,3 +129,37 @@ describe('quota wiring', () => {
   }, 60_000);
 });
 
+describe('export on end', () => {
+  it('with media.exportOnEnd, ending an exam exports it to the only inserted medium (a DICOMDIR dcmdump reads), audited', async () => {
+    const { SimulatedMediaWatcher } = await import('../../../hw-sim/media/simulated-watcher.js');
+    const { runTool } = await import('../../helpers/run-tool.js');
+    const mediaRoot = await mkdtemp(join(tmpdir(), 'sonicart-media-'));
+    const watcher = new SimulatedMediaWatcher(mediaRoot);
+    const dir = await mkdtemp(join(tmpdir(), 'sonicart-exp-'));
+    const d = await createDevice(parseDeviceConfig({ dataDir: dir, media: { exportOnEnd: true }, capture: { transferSyntax: 'jpeg-lossless', ringSeconds: 4, maxCineSeconds: 3 } }), {
+      frameSource: new SimulatedFrameSource({ width: 160, height: 120, fps: 25, seed: 9 }),
+      mediaWatcher: watcher,
+    });
+    devices.push({ d, dir });
+    try {
+      await d.start();
+      await watcher.insert('STICK');
+      while (d.media.volumes().length === 0) await new Promise((r) => setTimeout(r, 20));
+      await d.exams.start({ patient: { name: 'Export^Me', id: 'E1' } });
+      await new Promise((r) => setTimeout(r, 300));
+      await d.exams.storeStill();
+      await d.exams.storeStill();
+      await d.exams.end();
+      while (!d.media.list().some((j) => j.state === 'completed' || j.state === 'failed')) await new Promise((r) => setTimeout(r, 20));
+      expect(d.media.list()[0]).toMatchObject({ state: 'completed', volumeLabel: 'STICK' });
+      const dump = await runTool('dcmdump', [join(mediaRoot, 'STICK', 'DICOMDIR')]);
+      expect(dump.code, dump.stderr).toBe(0);
+      expect(dump.stdout.match(/\(0004,1430\) CS \[IMAGE/g)).toHaveLength(2);
+      expect(d.audit.list({ action: 'export' })[0]).toMatchObject({ where: 'STICK', outcome: 'success' });
+    } finally {
+      await d.stop({ drain: true });
+      await rm(mediaRoot, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
