@@ -31,12 +31,17 @@ export interface RunningService {
   stop(options?: { drain: boolean }): Promise<void>;
 }
 
+/** package.json's version: one level up from device/ (sources), two from dist/cli/ (bundle). */
 function version(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'sonicart' && pkg.version) return pkg.version;
+    } catch {
+      // not at this level
+    }
   }
+  return '0.0.0';
 }
 
 export async function startService(config: DeviceConfig, o: ServiceOptions): Promise<RunningService> {

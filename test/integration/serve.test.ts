@@ -72,7 +72,7 @@ describe('sonicart serve', () => {
     const s = await serve(h);
     const { body, ms } = await waitForState(s);
     console.log(`serve: GET /api/state answered ${ms} ms after spawn`);
-    expect(body).toMatchObject({ device: { aeTitle: 'US_CART' }, exam: null, capture: { running: true, frozen: false } });
+    expect(body).toMatchObject({ device: { aeTitle: 'US_CART', version: '0.1.0' }, exam: null, capture: { running: true, frozen: false } });
     expect(existsSync(join(h, 'data', 'sonicart', 'sonicart.db'))).toBe(true);
     s.child.kill('SIGTERM');
     expect(await s.exit).toBe(0);
