@@ -8,12 +8,10 @@
  *   commit is durable (WAL, synchronous=FULL); unfinished jobs are picked up at the next start.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DeviceConfig } from './config/types.js';
 import type { Logger } from './log/logger.js';
 import { createDevice, type CartDevice, type DeviceOverrides } from './main.js';
-import { instancePort, queuePort } from './web/adapters.js';
-import { startApi, teeLogger, type RunningApi } from './web/index.js';
+import { apiDepsOf, startApi, teeLogger, type RunningApi } from './web/index.js';
 
 export interface ServiceOptions {
   readonly overrides?: DeviceOverrides;
@@ -55,18 +53,11 @@ export async function startService(config: DeviceConfig, o: ServiceOptions): Pro
   }
   let api: RunningApi;
   try {
-    api = await startApi(
-      {
-        device,
-        media: device.media,
-        queue: queuePort(device.queue),
-        instances: instancePort(device.instances),
-        thumbnailDir: join(config.dataDir, 'thumbnails'),
-        version: version(),
-        logEntries$: tee.entries$,
-      },
-      { port: config.uiPort, configSource: o.configSource, ...(o.staticDir ? { staticDir: o.staticDir } : {}) },
-    );
+    api = await startApi(apiDepsOf(device, { version: version(), logEntries$: tee.entries$ }), {
+      port: config.uiPort,
+      configSource: o.configSource,
+      ...(o.staticDir ? { staticDir: o.staticDir } : {}),
+    });
   } catch (e) {
     await device.stop({ drain: false });
     throw e;
