@@ -109,6 +109,19 @@ describe('sonicart serve', () => {
     expect(d.stdout).toContain(`[${frames}]`);
   }, 60_000);
 
+  it('SIGTERM while starting (database open, API not yet up) is not a kill: the service comes up, drains and exits 0', async () => {
+    const h = await home();
+    const s = await serve(h);
+    const db = join(h, 'data', 'sonicart', 'sonicart.db');
+    while (!existsSync(db)) {
+      if (s.child.exitCode !== null) throw new Error(s.stderr());
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
+    expect(s.stderr()).toContain('"msg":"device stopped","drained":true');
+  }, 60_000);
+
   it('a second SIGTERM aborts at once with exit 1', async () => {
     const h = await home();
     const s = await serve(h);
