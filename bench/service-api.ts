@@ -7,7 +7,16 @@
  *    /api/live costs. The service runs in a child process so the client's CPU is not counted.
  *  - sharp's encode of one 800×600 frame (the per-frame work) beside ffmpeg's mjpeg encoder on
  *    the same frame, for scale.
- * Run: npx tsx bench/service-api.ts [--seconds 10]
+ *  - Responsiveness: the real service (startService, child process) while, at the same time, a
+ *    40-still study is sent to DCMTK storescp, a 4 s prospective cine is stored and the study is
+ *    exported to a simulated medium: event-loop delay p99 (goal < 20 ms) and GET /api/state
+ *    latency p99 seen by a client polling every 20 ms (goal < 50 ms), beside the same figures
+ *    with the service idle; the in-service send of the study beside storescu sending the same
+ *    files to the same storescp in the same run.
+ *  - Thumbnail / playback decode: one 800×600 frame of a stored JPEG Lossless and JPEG Baseline
+ *    cine decoded by frame-image.ts (our decoders, on the event loop), beside DCMTK dcmj2pnm
+ *    decoding the same frame (a process each, start-up included).
+ * Run: npx tsx bench/service-api.ts [--seconds 10] [--only live|load|decode]
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -18,7 +27,7 @@ import { decodeLiveMessage } from '../device/web/live-frame.js';
 import { SimulatedFrameSource } from '../hw-sim/frame-grabber/index.js';
 import type { Frame } from '../device/capture/index.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, only: { type: 'string' } } });
 const seconds = Number(values.seconds);
 
 function pct(xs: number[], p: number): number {
@@ -93,5 +102,166 @@ async function encodeRun(): Promise<void> {
   console.log(`JPEG of one 800×600 frame: sharp ${sharpMs.toFixed(2)} ms (${(bytes / frames.length / 1024).toFixed(0)} KiB, quality 80), ffmpeg mjpeg ${ffMs.toFixed(2)} ms incl. its start-up share`);
 }
 
-await encodeRun();
-await liveRun();
+/** A child process speaking JSON lines. */
+function jsonChild(args: string[]): { child: ReturnType<typeof spawn>; next: <T>() => Promise<T>; ask: <T>(line: string) => Promise<T> } {
+  // SONICART_BENCH_PROF=DIR writes a V8 CPU profile of the child there (where the loop's time goes).
+  const prof = process.env['SONICART_BENCH_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['SONICART_BENCH_PROF']}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async <T>(): Promise<T> => JSON.parse((await lines.next()).value as string) as T;
+  return { child, next, ask: async <T>(line: string) => (child.stdin!.write(`${line}\n`), next<T>()) };
+}
+
+async function loadRun(): Promise<void> {
+  const { mkdtemp, mkdir, readdir, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { createServer } = await import('node:net');
+  const freePort = (): Promise<number> =>
+    new Promise((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+  const root = await mkdtemp(join(tmpdir(), 'sonicart-bench-api-'));
+  const pacsDir = join(root, 'pacs');
+  await mkdir(pacsDir);
+  await mkdir(join(root, 'media'));
+  const pacsPort = await freePort();
+  const storescp = spawn('storescp', ['+xa', '-aet', 'STORESCP', '-od', pacsDir, String(pacsPort)], { stdio: 'ignore' });
+  const svc = jsonChild(['bench/service-api-load.child.ts', join(root, 'data'), join(root, 'media'), String(pacsPort), String(await freePort())]);
+  try {
+    const { port } = await svc.next<{ port: number }>();
+    const base = `http://127.0.0.1:${port}`;
+    const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+      const res = await fetch(base + path, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+      const data = (await res.json()) as T;
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(data)}`);
+      return data;
+    };
+    type State = { queue: { counts: Record<string, number> }; media: { exports: { jobId: string; state: string }[] } };
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    /** Polls GET /api/state every 20 ms until `done()`, returning each answer's latency. */
+    const poll = async (done: () => boolean, minMs = 0): Promise<number[]> => {
+      const out: number[] = [];
+      const t0 = performance.now();
+      while (!done() || performance.now() - t0 < minMs) {
+        const t = performance.now();
+        await call<State>('GET', '/api/state');
+        out.push(performance.now() - t);
+        await sleep(20);
+      }
+      return out;
+    };
+
+    await sleep(1500);
+    await svc.ask('insert');
+    // Exam A: 40 stills, left open.
+    const a = await call<{ examId: string; studyInstanceUid: string }>('POST', '/api/exams', { patient: { name: 'Bench^Study' } });
+    for (let i = 0; i < 40; i++) await call('POST', '/api/exams/current/stills');
+
+    await svc.ask('reset');
+    const idle = await poll(() => true, seconds * 300);
+    const idleLoop = await svc.ask<{ p50: number; p99: number; max: number }>('stats');
+
+    // Load: end A (its 40 stills are sent), start B and store a prospective cine, export A.
+    await svc.ask('reset');
+    const tSend = performance.now();
+    await call('POST', '/api/exams/current/end');
+    let sendMs = 0;
+    let cineDone = false;
+    let exportDone = false;
+    await call('POST', '/api/exams', { patient: { name: 'Bench^Cine' } });
+    const cine = call<{ frames: number }>('POST', '/api/exams/current/cines', { seconds: 4, mode: 'prospective' }).then((r) => ((cineDone = true), r));
+    const job = (await call<{ job: { jobId: string } }>('POST', `/api/media/${encodeURIComponent('sim:STICK')}/export`, { examIds: [a.examId] })).job.jobId;
+    const watch = (async () => {
+      for (;;) {
+        const s = await call<State>('GET', '/api/state');
+        if (sendMs === 0 && s.queue.counts['completed'] === 40) sendMs = performance.now() - tSend;
+        const e = s.media.exports.find((x) => x.jobId === job);
+        if (e && e.state !== 'running' && e.state !== 'queued') {
+          if (e.state !== 'completed') throw new Error(`export ${e.state}`);
+          exportDone = true;
+        }
+        if (sendMs > 0 && exportDone) return;
+        await sleep(50);
+      }
+    })();
+    const busy = await poll(() => cineDone && exportDone && sendMs > 0);
+    const loop = await svc.ask<{ p50: number; p99: number; max: number }>('stats');
+    const cineFrames = (await cine).frames;
+    await watch;
+
+    // storescu sends the same 40 files to the same storescp.
+    const studyDir = join(root, 'data', 'instances', a.studyInstanceUid);
+    const stills = (await readdir(studyDir, { recursive: true })).filter((f) => f.endsWith('.dcm')).map((f) => join(studyDir, f));
+    if (stills.length !== 40) throw new Error(`${stills.length} files in ${studyDir}, expected 40`);
+    const t1 = performance.now();
+    execFileSync('storescu', ['--propose-lossless', '-aec', 'STORESCP', '127.0.0.1', String(pacsPort), ...stills]);
+    const storescuMs = performance.now() - t1;
+
+    const f = (xs: number[]): string => `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
+    console.log('Responsiveness of the service (800×600 simulator at 30 frames/s, storescp as PACS):');
+    console.log(`  idle:  event-loop delay p99 ${idleLoop.p99.toFixed(1)} ms (max ${idleLoop.max.toFixed(1)}); GET /api/state ${f(idle)} (${idle.length} requests)`);
+    console.log(`  load (send 40 stills + store a ${cineFrames}-frame cine + export the study at once):`);
+    console.log(`         event-loop delay p50 ${loop.p50.toFixed(1)} ms, p99 ${loop.p99.toFixed(1)} ms (goal < 20 ms), max ${loop.max.toFixed(1)} ms`);
+    console.log(`         GET /api/state ${f(busy)} (goal p99 < 50 ms, ${busy.length} requests)`);
+    console.log(`  the 40-still send in the service under that load: ${(sendMs / 1000).toFixed(2)} s (end → all completed, polled every 50 ms); storescu, same files, same storescp, idle: ${(storescuMs / 1000).toFixed(2)} s`);
+  } finally {
+    svc.child.stdin!.write('exit\n');
+    await new Promise((r) => svc.child.on('exit', r));
+    storescp.kill('SIGTERM');
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function decodeRun(): Promise<void> {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { randomBytes } = await import('node:crypto');
+  const { uidGenerator } = await import('../dicom/core/index.js');
+  const { unscheduledExam } = await import('../dicom/iod/index.js');
+  const { FrameRingBuffer, storeCapture } = await import('../device/capture/index.js');
+  const { encoderFor } = await import('../device/codecs/index.js');
+  const { decodeFrame8 } = await import('../device/web/frame-image.js');
+  const W = 800, H = 600, N = 12;
+  const newUid = uidGenerator((n) => new Uint8Array(randomBytes(n)));
+  const sim = new SimulatedFrameSource({ width: W, height: H, fps: 30, realtime: false });
+  const frames: Frame[] = Array.from({ length: N }, (_, n) => ({ data: sim.renderFrame(n), width: W, height: H, format: 'RGB24', timestampMs: (n * 1000) / 30, sequence: n }));
+  const dir = await mkdtemp(join(tmpdir(), 'sonicart-bench-decode-'));
+  try {
+    for (const ts of ['jpeg-lossless', 'jpeg-baseline'] as const) {
+      const ring = new FrameRingBuffer({ width: W, height: H, format: 'RGB24', seconds: 60, maxBytes: (N + 1) * W * H * 3 });
+      frames.forEach((f) => ring.push(f));
+      const lease = ring.leaseLast(60);
+      const r = await storeCapture({
+        kind: 'cine', lease, encoder: encoderFor(ts), exam: unscheduledExam({ id: 'B' }, { date: '20250101', time: '120000' }, newUid), series: { uid: newUid(), number: 1 },
+        equipment: { manufacturer: 'sonicart', modelName: 'bench', softwareVersions: '0' }, source: sim.info, instanceNumber: 1,
+        sopInstanceUid: newUid(), outDir: dir, wallClock: (t) => new Date(t),
+      });
+      lease.release();
+      await decodeFrame8(r.path, 0);
+      const ms: number[] = [];
+      for (let i = 0; i < N; i++) {
+        const t0 = performance.now();
+        await decodeFrame8(r.path, i);
+        ms.push(performance.now() - t0);
+      }
+      const t1 = performance.now();
+      for (let i = 0; i < 3; i++) execFileSync('dcmj2pnm', ['--frame', String(i + 1), '--write-raw-pnm', r.path, join(dir, 'f.ppm')]);
+      const dcmtk = (performance.now() - t1) / 3;
+      console.log(`decode one 800×600 frame of a ${ts} cine (thumbnail/playback): ours p50 ${pct(ms, 50).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms (on the event loop); dcmj2pnm ${dcmtk.toFixed(1)} ms per frame incl. process start`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (values.only === undefined || values.only === 'live') {
+  await encodeRun();
+  await liveRun();
+}
+if (values.only === undefined || values.only === 'decode') await decodeRun();
+if (values.only === undefined || values.only === 'load') await loadRun();

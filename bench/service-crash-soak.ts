@@ -1,13 +1,16 @@
 /**
- * `npx tsx bench/service-crash-soak.ts [--kills 100]`: the crash test of issue 9 at full size —
- * SIGKILL at 100 random moments of a child running the service's store + queue + forwarder
- * against a real storescp (+uf, so duplicates show), then drain and check (see
- * test/helpers/crash-harness.ts). CI runs 15 kills (test/interop/service-crash.test.ts).
+ * `npx tsx bench/service-crash-soak.ts [--kills 100] [--service]`: the crash test of issue 9 at
+ * full size — SIGKILL at 100 random moments of a child running the service's store + queue +
+ * forwarder (default), or of the whole `sonicart serve` driven through its HTTP API
+ * (--service), against a real storescp (+uf, so duplicates show), then drain and check (see
+ * test/helpers/crash-harness.ts). CI runs 15 kills of the child
+ * (test/interop/service-crash.test.ts) and 4 of the service (service-crash-api.test.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCrashTest } from '../test/helpers/crash-harness.js';
+import { runCrashTest, runServiceCrashTest } from '../test/helpers/crash-harness.js';
+import { freePort } from '../test/helpers/net-peers.js';
 import { startStorescp } from '../test/helpers/service-peers.js';
 
 const i = process.argv.indexOf('--kills');
@@ -16,10 +19,12 @@ const dir = await mkdtemp(join(tmpdir(), 'sonicart-crash-soak-'));
 const scp = await startStorescp(join(dir, 'scp'), undefined, ['+xa', '+uf']);
 try {
   const t0 = performance.now();
-  const r = await runCrashTest({ dataDir: join(dir, 'data'), storescpPort: scp.port, storescpOut: scp.out, kills, log: (l) => process.stderr.write(l + '\n') });
+  const common = { dataDir: join(dir, 'data'), storescpPort: scp.port, storescpOut: scp.out, kills, log: (l: string) => process.stderr.write(l + '\n') };
+  const service = process.argv.includes('--service');
+  const r = service ? await runServiceCrashTest({ ...common, listenPort: await freePort(), uiPort: await freePort() }) : await runCrashTest(common);
   const s = (performance.now() - t0) / 1000;
   const ok = !r.lostAtPeer.length && !r.lostLocally.length && !r.brokenFiles.length && !r.missingJobs.length && !r.strangers.length && r.unfinishedJobs === 0;
-  console.log(`\ncrash soak — ${r.kills} SIGKILLs in ${s.toFixed(0)} s against storescp`);
+  console.log(`\ncrash soak — ${r.kills} SIGKILLs of ${service ? 'sonicart serve (through its API)' : 'the store + queue + forwarder child'} in ${s.toFixed(0)} s against storescp`);
   console.log(`acknowledged ${r.acknowledged} instances in ${r.exams} exams (${r.endedExams} ended); stored but unacknowledged (killed between commit and answer): ${r.unacknowledgedStored}`);
   console.log(`lost at the peer ${r.lostAtPeer.length}, lost locally ${r.lostLocally.length}, broken files ${r.brokenFiles.length}, jobs missing ${r.missingJobs.length}, strangers at the peer ${r.strangers.length}, unfinished jobs ${r.unfinishedJobs}`);
   console.log(`duplicates at the peer (same SOP Instance UID, resent after a kill before the commit of its answer): ${r.duplicatesAtPeer}`);

@@ -5,7 +5,7 @@
  * audit, destinations, media jobs, and the control panel seam (issue 11 fills it).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, statfs } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import { uidGenerator } from '../dicom/core/index.js';
@@ -29,7 +29,7 @@ import { MediaJobs } from './media/jobs.js';
 import type { MediaWatcher } from './media/watcher.js';
 import { Forwarder, JobQueue } from './queue/index.js';
 import { PolledUsbMonitor, UsbHistory, sysfsUsbBackend, type UsbMonitor } from './usb/index.js';
-import { InstanceStore } from './storage/index.js';
+import { InstanceStore, Quota } from './storage/index.js';
 import { DbWorklistService, networkWorklistFinder, type WorklistFinder } from './worklist/index.js';
 
 /** `sim` (the simulator), `v4l2:/dev/videoN` or `file:PATH`. */
@@ -144,6 +144,14 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
   });
   const worklist = new DbWorklistService({ config, clock, log: log.child({ module: 'worklist' }), db, audit, find: o.worklistFinder ?? networkWorklistFinder(log.child({ module: 'worklist-scu' })) });
   const destinations = new ConfiguredDestinations(config, log.child({ module: 'echo' }));
+  const MiB = 2 ** 20;
+  const quota = new Quota({
+    db,
+    store: instances,
+    limits: { maxStoreBytes: config.quotas.maxSpoolMb * MiB, minFreeBytes: config.quotas.warnFreeMb * MiB, warnFreeBytes: config.quotas.warnFreeMb * MiB },
+    destinations: () => config.destinations.filter((d) => d.roles.includes('store')).map((d) => d.name),
+    log: log.child({ module: 'quota' }),
+  });
   const alarms = new AlarmBoard(clock);
   // The serial control panel: from the configuration unless a test hands one in (or the old seam is used).
   const openedPanel = o.controlPanel !== undefined || o.panel ? undefined : await openConfiguredPanel(config.panel.path, { simulate: () => startSimulatedPanelOnPty(), clock, log: log.child({ module: 'panel' }), hostVersion: EQUIPMENT.softwareVersions });
@@ -155,6 +163,24 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
   let started = false;
   let stopped = false;
   let diskTimer: { cancel(): void } | undefined;
+  let housekeepingRun: Promise<void> | undefined;
+  const housekeeping = (): Promise<void> => {
+    housekeepingRun ??= (async () => {
+      diskTimer?.cancel();
+      try {
+        const r = await quota.enforce();
+        const freeMb = Math.floor(r.disk.freeBytes / MiB);
+        if (freeMb < config.quotas.refuseFreeMb) alarms.raise('DISK_LOW', 'error', `${freeMb} MB free in ${config.dataDir}: captures are refused below ${config.quotas.refuseFreeMb} MB`);
+        else if (freeMb < config.quotas.warnFreeMb || r.warning) alarms.raise('DISK_LOW', 'warning', r.warning ?? `${freeMb} MB free in ${config.dataDir} (warning below ${config.quotas.warnFreeMb} MB)`);
+        else alarms.clear('DISK_LOW');
+        if (r.removedStudies.length) log.info('quota removed sent studies', { studies: r.removedStudies.length, bytes: r.removedBytes });
+      } catch (e) {
+        log.warn('housekeeping failed', { error: e });
+      }
+      if (!stopped) diskTimer = clock.setTimeout(() => void housekeeping(), 60_000);
+    })().finally(() => (housekeepingRun = undefined));
+    return housekeepingRun;
+  };
 
   const device: CartDevice = {
     config,
@@ -216,21 +242,21 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       await usb.start();
       if (serialPanel) panelBinding = bindControlPanel(serialPanel, { config: config.panel, exams: exams!, queue, media, alarms$: alarms.alarms$, raiseAlarm: (c, s, m) => alarms.raise(c, s, m), clearAlarm: (c) => alarms.clear(c), clock, log: log.child({ module: 'panel' }) });
       if (o.panel) subs.push(bindPanel(o.panel, { config, exams: exams!, exportCurrent: () => media.exportCurrent('panel'), alarms$: alarms.alarms$, log: log.child({ module: 'panel' }) }));
-      // Free space of the data directory: a warning before the store starts refusing captures.
-      const checkDisk = async (): Promise<void> => {
-        if (stopped) return;
-        try {
-          const s = await statfs(config.dataDir);
-          const freeMb = Math.floor((s.bavail * s.bsize) / 2 ** 20);
-          if (freeMb < config.quotas.refuseFreeMb) alarms.raise('DISK_LOW', 'error', `${freeMb} MB free in ${config.dataDir}: captures are refused below ${config.quotas.refuseFreeMb} MB`);
-          else if (freeMb < config.quotas.warnFreeMb) alarms.raise('DISK_LOW', 'warning', `${freeMb} MB free in ${config.dataDir} (warning below ${config.quotas.warnFreeMb} MB)`);
-          else alarms.clear('DISK_LOW');
-        } catch (e) {
-          log.warn('free space check failed', { error: e });
-        }
-        if (!stopped) diskTimer = clock.setTimeout(() => void checkDisk(), 60_000);
-      };
-      await checkDisk();
+      // Housekeeping, every minute and after each exam: the quota removes the oldest fully sent
+      // studies; free space below the limits raises an alarm before the store refuses captures.
+      await housekeeping();
+      subs.push(
+        exams!.events$.subscribe((e) => {
+          if (e.type === 'exam-state' && e.state === 'ended') void housekeeping();
+        }),
+        // A study becomes removable once its last send is done: look when the queue drains.
+        queue.events$.subscribe((e) => {
+          if (e.type === 'job' && (e.job.state === 'completed' || e.job.state === 'warning')) {
+            const s = queue.summary().byState;
+            if (s.scheduled + s['in-progress'] === 0) void housekeeping();
+          }
+        }),
+      );
       log.info('device started', { dataDir: config.dataDir, destinations: config.destinations.length, source: config.capture.source });
     },
 
@@ -238,6 +264,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       if (stopped) return;
       stopped = true;
       diskTimer?.cancel();
+      await housekeepingRun;
       // Drain: the instance being written is finished (acknowledged or failed), no new work is taken.
       if (options.drain) await exams!.drain();
       await worklist.stop();

@@ -8,13 +8,11 @@
  *   commit is durable (WAL, synchronous=FULL); unfinished jobs are picked up at the next start.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DeviceConfig } from './config/types.js';
 import type { Logger } from './log/logger.js';
 import { createDevice, type CartDevice, type DeviceOverrides } from './main.js';
 import { attachSystemd } from './service-systemd-hook.js';
-import { instancePort, queuePort } from './web/adapters.js';
-import { startApi, teeLogger, type RunningApi } from './web/index.js';
+import { apiDepsOf, startApi, teeLogger, type RunningApi } from './web/index.js';
 
 export interface ServiceOptions {
   readonly overrides?: DeviceOverrides;
@@ -32,12 +30,17 @@ export interface RunningService {
   stop(options?: { drain: boolean }): Promise<void>;
 }
 
+/** package.json's version: one level up from device/ (sources), two from dist/cli/ (bundle). */
 function version(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'sonicart' && pkg.version) return pkg.version;
+    } catch {
+      // not at this level
+    }
   }
+  return '0.0.0';
 }
 
 export async function startService(config: DeviceConfig, o: ServiceOptions): Promise<RunningService> {
@@ -51,19 +54,11 @@ export async function startService(config: DeviceConfig, o: ServiceOptions): Pro
   }
   let api: RunningApi;
   try {
-    api = await startApi(
-      {
-        device,
-        media: device.media,
-        queue: queuePort(device.queue),
-        instances: instancePort(device.instances),
-        thumbnailDir: join(config.dataDir, 'thumbnails'),
-        version: version(),
-        logEntries$: tee.entries$,
-        usb: device.usb,
-      },
-      { port: config.uiPort, configSource: o.configSource, ...(o.staticDir ? { staticDir: o.staticDir } : {}) },
-    );
+    api = await startApi({ ...apiDepsOf(device, { version: version(), logEntries$: tee.entries$ }), usb: device.usb }, {
+      port: config.uiPort,
+      configSource: o.configSource,
+      ...(o.staticDir ? { staticDir: o.staticDir } : {}),
+    });
   } catch (e) {
     await device.stop({ drain: false });
     throw e;

@@ -28,6 +28,7 @@ have mcopy        || need+=(mtools)
 have systemd-analyze || need+=(systemd)
 have cage         || need+=(cage)
 have chromium     || need+=(chromium)
+have cc           || need+=(gcc libc6-dev)  # bench/service-send.ts compiles the TCP_NODELAY shim for storescp
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -3,7 +3,7 @@
  * that imports the engine, so `node:sqlite` can replace it by writing one sibling module.
  */
 import Database from 'better-sqlite3';
-import type { RunResult, SqlDatabase, SqlParams, SqlStatement } from './types.js';
+import type { RunResult, SqlDatabase, SqlParams, SqlStatement, SqlValue } from './types.js';
 
 type Engine = InstanceType<typeof Database>;
 type EngineStatement = Database.Statement<unknown[], unknown>;
@@ -28,6 +28,14 @@ class Statement<Row> implements SqlStatement<Row> {
   }
   iterate(params?: SqlParams): IterableIterator<Row> {
     return this.st.iterate(...bind(params)) as IterableIterator<Row>;
+  }
+  column(params?: SqlParams): SqlValue[] {
+    // pluck() switches the cached statement's mode; switched back so other callers get rows.
+    try {
+      return this.st.pluck(true).all(...bind(params)) as SqlValue[];
+    } finally {
+      this.st.pluck(false);
+    }
   }
 }
 

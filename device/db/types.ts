@@ -23,6 +23,8 @@ export interface SqlStatement<Row = Record<string, SqlValue>> {
   get(params?: SqlParams): Row | undefined;
   all(params?: SqlParams): Row[];
   iterate(params?: SqlParams): IterableIterator<Row>;
+  /** The first column of every row, without building row objects (large scans). */
+  column(params?: SqlParams): SqlValue[];
 }
 
 export interface SqlDatabase {

@@ -182,14 +182,16 @@ export class JobQueue {
    */
   recover(): number {
     const n = this.bulk('service-restarted', "state = 'in-progress'", {});
-    const rows = this.db
-      .prepare<{ destination: string; until: number; attempts: number }>(
-        "SELECT destination, MIN(next_try_at) AS until, MAX(attempts) AS attempts FROM jobs WHERE state = 'retry' AND next_try_at IS NOT NULL GROUP BY destination",
-      )
-      .all();
-    for (const r of rows) {
-      if (r.until > this.clock.now().getTime()) this.pausedUntil.set(r.destination, r.until);
-      this.failures.set(r.destination, r.attempts);
+    // Each destination's earliest retry (an index seek each, not a scan of the retries).
+    const dests = this.db.prepare<{ destination: string }>("SELECT DISTINCT destination FROM job_counts WHERE state = 'retry' AND n > 0").all();
+    const first = this.db.prepare<{ until: number; attempts: number }>(
+      "SELECT next_try_at AS until, attempts FROM jobs WHERE destination = ? AND state = 'retry' AND next_try_at IS NOT NULL ORDER BY next_try_at LIMIT 1",
+    );
+    for (const { destination } of dests) {
+      const r = first.get([destination]);
+      if (!r) continue;
+      if (r.until > this.clock.now().getTime()) this.pausedUntil.set(destination, r.until);
+      this.failures.set(destination, r.attempts);
     }
     if (n) this.log.warn('jobs left in progress scheduled again', { jobs: n });
     return n;
@@ -247,6 +249,15 @@ export class JobQueue {
   }
 
   count(filter: JobFilter = {}): number {
+    // State, destination and kind alone: the trigger-kept counts (migration 4), not a scan.
+    if (filter.examId === undefined && filter.sopInstanceUid === undefined) {
+      const { where, params } = this.where({
+        ...(filter.state !== undefined ? { state: filter.state } : {}),
+        ...(filter.destination !== undefined ? { destination: filter.destination } : {}),
+        ...(filter.kind !== undefined ? { kind: filter.kind } : {}),
+      });
+      return this.db.prepare<{ n: number | null }>(`SELECT SUM(n) AS n FROM job_counts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).get(params)?.n ?? 0;
+    }
     const { where, params } = this.where(filter);
     return this.db.prepare<{ n: number }>(`SELECT COUNT(*) AS n FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).get(params)?.n ?? 0;
   }
@@ -255,7 +266,7 @@ export class JobQueue {
     const byState = emptyCounts();
     const byDestination: Record<string, Record<JobState, number>> = {};
     let total = 0;
-    for (const r of this.db.prepare<{ destination: string; state: JobState; n: number }>('SELECT destination, state, COUNT(*) AS n FROM jobs GROUP BY destination, state').iterate()) {
+    for (const r of this.db.prepare<{ destination: string; state: JobState; n: number }>('SELECT destination, state, SUM(n) AS n FROM job_counts WHERE n > 0 GROUP BY destination, state').iterate()) {
       byState[r.state] += r.n;
       (byDestination[r.destination] ??= emptyCounts())[r.state] += r.n;
       total += r.n;

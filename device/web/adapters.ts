@@ -67,6 +67,16 @@ export function queuePort(queue: JobQueue): QueuePort {
       for (const j of queue.list({ sopInstanceUid, kind: 'store' }, { limit: 64 })) out[j.destination] ??= j.state;
       return out;
     },
+    destinationsOfExam(examId) {
+      const out = new Map<string, Record<string, JobState>>();
+      for (const j of queue.list({ examId, kind: 'store' }, { limit: 100_000 })) {
+        if (j.sopInstanceUid === null) continue;
+        let m = out.get(j.sopInstanceUid);
+        if (!m) out.set(j.sopInstanceUid, (m = {}));
+        m[j.destination] ??= j.state;
+      }
+      return out;
+    },
     async retry(jobId) {
       return jobView(queue.retry(jobIdOf(jobId)));
     },

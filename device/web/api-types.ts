@@ -208,9 +208,6 @@ export interface JobView {
   /** When it will be tried again (state `retry`). */
   readonly nextTry?: IsoTime;
   readonly updatedAt: IsoTime;
-  /** While in progress: bytes of this instance sent so far, of `bytesTotal`. */
-  readonly bytesDone?: number;
-  readonly bytesTotal?: number;
 }
 
 /** Counts of jobs by state, overall and per destination. */
@@ -219,8 +216,6 @@ export type JobCounts = { readonly [S in JobState]: number };
 export interface QueueSummary {
   readonly counts: JobCounts;
   readonly destinations: { readonly [destinationName: string]: JobCounts };
-  /** The oldest job not yet in a terminal state, if any. */
-  readonly oldestPending?: IsoTime;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -350,14 +345,13 @@ export type GetStateResponse = DeviceState;
  * answering from the last refresh.
  */
 export interface WorklistQuery {
-  readonly refresh?: '1';
+  readonly refresh?: '0' | '1';
   readonly patientName?: string;
   readonly patientId?: string;
   readonly accessionNumber?: string;
   /** Scheduled Procedure Step Start Date: "YYYYMMDD" or "YYYYMMDD-YYYYMMDD"; default today. */
   readonly date?: string;
   readonly modality?: string;
-  readonly stationAeTitle?: string;
 }
 
 /** What the worklist screen shows per line, taken from the match. */
@@ -368,8 +362,9 @@ export interface WorklistSummary {
   readonly birthDate?: DicomDate;
   readonly accessionNumber?: string;
   readonly requestedProcedure?: string;
+  /** Scheduled Procedure Step Start Date and Time run together: "YYYYMMDDHHMMSS" (time may be shorter). */
   readonly scheduledStart?: string;
-  readonly modality?: string;
+  /** Scheduled Station AE Title. */
   readonly stationAeTitle?: string;
   /** The Study Instance UID the worklist assigned, which the exam will use. */
   readonly studyInstanceUid?: string;

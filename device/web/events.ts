@@ -11,11 +11,11 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { asyncScheduler, auditTime, debounceTime, distinctUntilChanged, groupBy, map, merge, mergeMap, share, throttleTime, type Observable, type Subscription } from 'rxjs';
+import { EMPTY, asyncScheduler, auditTime, debounceTime, distinctUntilChanged, groupBy, map, merge, mergeMap, share, throttleTime, type Observable, type Subscription } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
-import type { ApiEvent, ApiEventBody, DeviceState } from './api-types.js';
+import type { ApiEvent, ApiEventBody, DestinationView, DeviceState } from './api-types.js';
 import type { ApiDeps } from './ports.js';
 import type { UpgradeEndpoint } from './server.js';
 import { alarmView, captureState, examView, exportJobView, instanceView, volumeView } from './views.js';
@@ -38,7 +38,7 @@ export function throttlePerKey<T>(source: Observable<T>, key: (t: T) => string, 
 }
 
 /** Builds the shared stream of event bodies from the device's observables. */
-export function eventBodies(deps: ApiDeps): Observable<ApiEventBody> {
+export function eventBodies(deps: ApiDeps, destinations$: Observable<DestinationView> = EMPTY): Observable<ApiEventBody> {
   const { device, queue, media } = deps;
   const exam$ = device.exams.events$.pipe(
     mergeMap((e): ApiEventBody[] => {
@@ -64,8 +64,9 @@ export function eventBodies(deps: ApiDeps): Observable<ApiEventBody> {
     map((volumes): ApiEventBody => ({ type: 'media', volumes })),
   );
   const alarms$ = device.alarms$.pipe(map((as): ApiEventBody => ({ type: 'alarms', alarms: as.map(alarmView) })));
+  const destination$ = destinations$.pipe(map((destination): ApiEventBody => ({ type: 'destination', destination })));
   const log$ = deps.logEntries$?.pipe(map((entry): ApiEventBody => ({ type: 'log', entry }))) ?? [];
-  return merge(exam$, job$, summary$, export$, volumes$, alarms$, log$).pipe(share());
+  return merge(exam$, job$, summary$, export$, volumes$, alarms$, destination$, log$).pipe(share());
 }
 
 interface EventsClient {

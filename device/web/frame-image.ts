@@ -42,27 +42,39 @@ export async function decodeFrame8(file: string, index: number): Promise<Raw8> {
     }
     const layout = await frameLayout(fh, px, d.frames);
     const jpeg = await readFrame(fh, layout[index]!);
-    if (ts.uid === JPEG_BASELINE || ts.uid === JPEG_EXTENDED) {
-      const r = decodeJpegBaseline(jpeg);
-      // Baseline colour is YCbCr in the stream for YBR_FULL(_422); the decoder hands back what the stream holds.
-      const photometric = d.samplesPerPixel === 3 && d.photometric.startsWith('YBR_FULL') ? 'YBR_FULL' : d.photometric;
-      return to8bit(r.samples, { ...d, bitsAllocated: 8, planarConfiguration: 0 }, photometric);
+    try {
+      return decodeJpeg(jpeg, ts, d);
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      // A corrupt stream in a stored file: say which frame, keep the decoder's code.
+      const code = (e as { code?: unknown }).code;
+      throw new ApiError(422, 'API_UNDECODABLE_PIXELS', `frame ${index} cannot be decoded: ${(e as Error).message}${typeof code === 'string' ? ` [${code}]` : ''}`);
     }
-    if (ts.uid === JPEG_LOSSLESS_SV1 || ts.uid === JPEG_LOSSLESS_NH14) {
-      const r = decodeJpegLossless(jpeg);
-      if (r.samples instanceof Uint8Array || d.bitsAllocated === 8) {
-        // 8-bit data may come back in 16-bit words: the values fit a byte.
-        return to8bit(r.samples instanceof Uint8Array ? r.samples : Uint8Array.from(r.samples), { ...d, bitsAllocated: 8, planarConfiguration: 0 }, d.photometric);
-      }
-      const le = new Uint8Array(r.samples.length * 2);
-      const view = new DataView(le.buffer);
-      r.samples.forEach((v, i) => view.setUint16(i * 2, v, true));
-      return to8bit(le, { ...d, bitsAllocated: 16, planarConfiguration: 0 }, d.photometric);
-    }
-    throw unsupported(`transfer syntax ${ts.name}`);
   } finally {
     await fh.close();
   }
+}
+
+/** One JPEG frame of an object with the pixel description `d`, as 8-bit grey or RGB. */
+function decodeJpeg(jpeg: Uint8Array, ts: { uid: string; name: string }, d: PixelDescription): Raw8 {
+  if (ts.uid === JPEG_BASELINE || ts.uid === JPEG_EXTENDED) {
+    const r = decodeJpegBaseline(jpeg);
+    // Baseline colour is YCbCr in the stream for YBR_FULL(_422); the decoder hands back what the stream holds.
+    const photometric = d.samplesPerPixel === 3 && d.photometric.startsWith('YBR_FULL') ? 'YBR_FULL' : d.photometric;
+    return to8bit(r.samples, { ...d, bitsAllocated: 8, planarConfiguration: 0 }, photometric);
+  }
+  if (ts.uid === JPEG_LOSSLESS_SV1 || ts.uid === JPEG_LOSSLESS_NH14) {
+    const r = decodeJpegLossless(jpeg);
+    if (r.samples instanceof Uint8Array || d.bitsAllocated === 8) {
+      // 8-bit data may come back in 16-bit words: the values fit a byte.
+      return to8bit(r.samples instanceof Uint8Array ? r.samples : Uint8Array.from(r.samples), { ...d, bitsAllocated: 8, planarConfiguration: 0 }, d.photometric);
+    }
+    const le = new Uint8Array(r.samples.length * 2);
+    const view = new DataView(le.buffer);
+    r.samples.forEach((v, i) => view.setUint16(i * 2, v, true));
+    return to8bit(le, { ...d, bitsAllocated: 16, planarConfiguration: 0 }, d.photometric);
+  }
+  throw unsupported(`transfer syntax ${ts.name}`);
 }
 
 function to8bit(frame: Uint8Array, d: PixelDescription, photometric: string): Raw8 {

@@ -4,13 +4,13 @@
  * first when stopping.
  */
 import { join } from 'node:path';
-import type { Observable } from 'rxjs';
+import { Subject, type Observable } from 'rxjs';
 import type { Device } from '../device.js';
 import type { MediaJobs } from '../media/jobs.js';
 import type { JobQueue } from '../queue/index.js';
 import type { InstanceStore } from '../storage/index.js';
 import { instancePort, queuePort } from './adapters.js';
-import type { LogEntry } from './api-types.js';
+import type { DestinationView, LogEntry } from './api-types.js';
 import type { ApiDeps } from './ports.js';
 import { EventsEndpoint, eventBodies } from './events.js';
 import { LiveEndpoint } from './live.js';
@@ -19,7 +19,7 @@ import { buildRoutes } from './routes.js';
 import { LOOPBACK_HOST, startHttpApi, type HttpApi } from './server.js';
 import { staticFiles } from './static-files.js';
 import { Thumbnails } from './thumbnails.js';
-import { deviceState, type Reachability } from './views.js';
+import { destinationViews, deviceState, type Reachability } from './views.js';
 
 export interface StartApiOptions {
   /** 0 picks a free port (tests). */
@@ -62,8 +62,19 @@ export async function startApi(deps: ApiDeps, options: StartApiOptions): Promise
   const startedAt = device.clock.now().toISOString();
   const reachability: Reachability = new Map();
   const thumbnails = new Thumbnails({ cacheDir: deps.thumbnailDir, fileOf: (uid) => deps.instances.fileOf(uid), log });
-  const router = buildRoutes({ deps, thumbnails, startedAt, reachability, configSource: options.configSource });
-  const events = new EventsEndpoint({ bodies: eventBodies(deps), state: () => deviceState(deps, startedAt, reachability), clock: device.clock, log });
+  const destinationChanges = new Subject<DestinationView>();
+  const router = buildRoutes({
+    deps,
+    thumbnails,
+    startedAt,
+    reachability,
+    configSource: options.configSource,
+    reachabilityChanged: (name) => {
+      const view = destinationViews(device, reachability).find((d) => d.name === name);
+      if (view) destinationChanges.next(view);
+    },
+  });
+  const events = new EventsEndpoint({ bodies: eventBodies(deps, destinationChanges), state: () => deviceState(deps, startedAt, reachability), clock: device.clock, log });
   const live = new LiveEndpoint({
     live: device.live,
     encode: options.encoder ?? sharpLiveEncoder(),

@@ -23,6 +23,8 @@ export interface QueuePort {
   summary(): QueueSummary;
   /** Per destination, the state of this instance's store job. */
   destinationsOf(sopInstanceUid: string): InstanceDestinations;
+  /** The same for every instance of an exam, in one query (an exam view must not cost a query per instance). */
+  destinationsOfExam(examId: string): ReadonlyMap<string, InstanceDestinations>;
   /** Throws a typed error (QUEUE_NO_SUCH_JOB, QUEUE_NOT_ALLOWED) when the job cannot be retried. */
   retry(jobId: string): Promise<JobView>;
   cancel(jobId: string): Promise<JobView>;

@@ -47,6 +47,8 @@ export interface RouteContext {
   readonly reachability: Reachability;
   /** The source of the configuration, for GET /api/config. */
   readonly configSource: string;
+  /** Called after an echo changed what is known of a destination (for /api/events). */
+  readonly reachabilityChanged?: (name: string) => void;
 }
 
 const ok = (json: unknown, status = 200): Reply => ({ status, json });
@@ -149,7 +151,10 @@ export function buildRoutes(rc: RouteContext): Router<Endpoint> {
     return ok(body);
   });
 
-  get('/api/exams/{examId}', ({ params }) => ok(examView(requireExam(device, params['examId']!), deps)));
+  get('/api/exams/{examId}', ({ params, query }) => {
+    v.queryKeys(query, []);
+    return ok(examView(requireExam(device, params['examId']!), deps));
+  });
 
   post('/api/exams/current/freeze', async () => {
     await device.exams.freeze();
@@ -192,14 +197,16 @@ export function buildRoutes(rc: RouteContext): Router<Endpoint> {
     return ok(res);
   });
 
-  get('/api/instances/{sopInstanceUid}/thumbnail', async ({ params }) => {
+  get('/api/instances/{sopInstanceUid}/thumbnail', async ({ params, query }) => {
+    v.queryKeys(query, []);
     const uid = params['sopInstanceUid']!;
     if (!/^[0-9]+(\.[0-9]+)*$/.test(uid) || uid.length > 64) throw invalid('sopInstanceUid', 'is not a UID');
     const jpeg = await rc.thumbnails.get(uid);
     return { status: 200, bytes: jpeg, contentType: 'image/jpeg', headers: { 'cache-control': 'max-age=86400' } };
   });
 
-  get('/api/instances/{sopInstanceUid}/frames/{index}', async ({ params }) => {
+  get('/api/instances/{sopInstanceUid}/frames/{index}', async ({ params, query }) => {
+    v.queryKeys(query, []);
     const uid = params['sopInstanceUid']!;
     if (!/^[0-9]+(\.[0-9]+)*$/.test(uid) || uid.length > 64) throw invalid('sopInstanceUid', 'is not a UID');
     const index = params['index']!;
@@ -259,7 +266,8 @@ export function buildRoutes(rc: RouteContext): Router<Endpoint> {
     const res: EjectResponse = await deps.media.eject(params['volumeId']!);
     return ok(res);
   });
-  get('/api/media/jobs/{jobId}', ({ params }) => {
+  get('/api/media/jobs/{jobId}', ({ params, query }) => {
+    v.queryKeys(query, []);
     const res: ExportJobResponse = { job: exportJobView(deps.media.job(params['jobId']!)) };
     return ok(res);
   });
@@ -276,9 +284,11 @@ export function buildRoutes(rc: RouteContext): Router<Endpoint> {
     if (!result.ok) {
       const error = result.error ?? { code: 'NET_ECHO_FAILED', message: `echo to ${name} failed` };
       rc.reachability.set(name, { reachable: 'no', at, error: { code: error.code, message: error.message, ...optional('peer', error.peer), ...optional('step', error.step), ...optional('status', error.status) } });
+      rc.reachabilityChanged?.(name);
       throw Object.assign(new Error(error.message), error, { code: error.code });
     }
     rc.reachability.set(name, { reachable: 'yes', at });
+    rc.reachabilityChanged?.(name);
     const res: EchoResponse = {
       destination: result.destination,
       roundTripMs: result.ms,

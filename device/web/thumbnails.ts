@@ -20,18 +20,51 @@ export interface ThumbnailOptions {
   readonly fileOf: (sopInstanceUid: string) => string | undefined;
   readonly log: Logger;
   readonly maxSize?: number;
+  /** Memory for playback frames (default FRAME_CACHE_BYTES). */
+  readonly frameCacheBytes?: number;
 }
+
+/** Playback frames kept in memory: a review loop decodes each frame once, not once per turn. */
+export const FRAME_CACHE_BYTES = 48 * 1024 * 1024;
 
 export class Thumbnails {
   private readonly inFlight = new Map<string, Promise<Uint8Array>>();
+  /** uid/index → JPEG, least recently used first (Map keeps insertion order). */
+  private readonly frames = new Map<string, Uint8Array>();
+  private frameBytes = 0;
   constructor(private readonly opts: ThumbnailOptions) {}
 
-  /** Frame `index` at full size as JPEG (cine playback in the review screen); not cached. */
-  async frame(sopInstanceUid: string, index: number): Promise<Uint8Array> {
-    const file = this.opts.fileOf(sopInstanceUid);
-    if (file === undefined) throw new ApiError(404, 'API_NO_SUCH_INSTANCE', `no stored instance ${sopInstanceUid}`);
+  /** Frame `index` at full size as JPEG (cine playback in the review screen), kept in a bounded LRU. */
+  frame(sopInstanceUid: string, index: number): Promise<Uint8Array> {
+    const key = `${sopInstanceUid}/${index}`;
+    const hit = this.frames.get(key);
+    if (hit) {
+      this.frames.delete(key);
+      this.frames.set(key, hit);
+      return Promise.resolve(hit);
+    }
+    let p = this.inFlight.get(key);
+    if (!p) {
+      p = this.makeFrame(sopInstanceUid, index).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, p);
+    }
+    return p;
+  }
+
+  private async makeFrame(uid: string, index: number): Promise<Uint8Array> {
+    const file = this.opts.fileOf(uid);
+    if (file === undefined) throw new ApiError(404, 'API_NO_SUCH_INSTANCE', `no stored instance ${uid}`);
     const raw = await decodeFrame8(file, index);
-    return sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } }).jpeg({ quality: 85 }).toBuffer();
+    const jpeg = await sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } }).jpeg({ quality: 85 }).toBuffer();
+    const key = `${uid}/${index}`;
+    this.frames.set(key, jpeg);
+    this.frameBytes += jpeg.length;
+    for (const [k, v] of this.frames) {
+      if (this.frameBytes <= (this.opts.frameCacheBytes ?? FRAME_CACHE_BYTES)) break;
+      this.frames.delete(k);
+      this.frameBytes -= v.length;
+    }
+    return jpeg;
   }
 
   /** The thumbnail JPEG; ApiError 404 for an unknown instance, 422 for pixels we cannot show. */

@@ -12,6 +12,7 @@ import type {
   DeviceState,
   ExamView,
   ExportJobView,
+  InstanceDestinations,
   InstanceView,
   PatientSex,
   VolumeView,
@@ -22,7 +23,7 @@ function sexOf(s: string): PatientSex | undefined {
   return s === 'M' || s === 'F' || s === 'O' ? s : undefined;
 }
 
-export function instanceView(i: ExamInstance, deps: Pick<ApiDeps, 'queue'>): InstanceView {
+export function instanceView(i: ExamInstance, deps: Pick<ApiDeps, 'queue'>, known?: ReadonlyMap<string, InstanceDestinations>): InstanceView {
   return {
     sopInstanceUid: i.sopInstanceUid,
     sopClassUid: i.sopClassUid,
@@ -32,12 +33,14 @@ export function instanceView(i: ExamInstance, deps: Pick<ApiDeps, 'queue'>): Ins
     seriesNumber: i.seriesNumber,
     instanceNumber: i.instanceNumber,
     storedAt: i.storedAt,
-    destinations: deps.queue.destinationsOf(i.sopInstanceUid),
+    destinations: known ? (known.get(i.sopInstanceUid) ?? {}) : deps.queue.destinationsOf(i.sopInstanceUid),
   };
 }
 
 export function examView(e: ExamRecord, deps: Pick<ApiDeps, 'queue'>): ExamView {
   const sex = sexOf(e.patient.sex);
+  // No store job exists before the exam ends: skip the query for the exam in progress.
+  const destinations = e.state === 'ended' || e.state === 'cancelled' ? deps.queue.destinationsOfExam(e.examId) : new Map<string, InstanceDestinations>();
   return {
     examId: e.examId,
     studyInstanceUid: e.studyInstanceUid,
@@ -47,7 +50,7 @@ export function examView(e: ExamRecord, deps: Pick<ApiDeps, 'queue'>): ExamView 
     state: e.state,
     startedAt: e.startedAt,
     ...(e.endedAt ? { endedAt: e.endedAt } : {}),
-    instances: e.instances.map((i) => instanceView(i, deps)),
+    instances: e.instances.map((i) => instanceView(i, deps, destinations)),
   };
 }
 
@@ -125,3 +128,16 @@ export function deviceState(deps: ApiDeps, startedAt: string, seen: Reachability
     alarms: device.alarms().map(alarmView),
   };
 }
+
+/*
+ * The wire repeats some unions of the service (the kiosk must not import device internals at
+ * run time). These lines stop the build if the two ever drift apart.
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const WIRE_MATCHES_SERVICE: {
+  examState: Same<import('./api-types.js').ExamState, import('../device.js').ExamState>;
+  instanceKind: Same<import('./api-types.js').InstanceKind, import('../device.js').InstanceKind>;
+  auditAction: Same<import('./api-types.js').AuditAction, import('../device.js').AuditAction>;
+  jobState: Same<Exclude<import('./api-types.js').JobState, 'committed' | 'commit-failed'>, import('../queue/index.js').JobState>;
+  exportState: Same<import('./api-types.js').ExportJobState, import('../media/jobs.js').ExportJobState>;
+} = { examState: true, instanceKind: true, auditAction: true, jobState: true, exportState: true };

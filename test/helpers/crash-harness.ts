@@ -174,8 +174,13 @@ export async function runCrashTest(o: CrashOptions): Promise<CrashReport> {
   c.proc.stdin!.end();
   await c.exited;
 
-  // --- checks, from the outside: the database file, the store's files, what storescp wrote ---
-  const db = openDatabase(join(o.dataDir, 'cart.db'));
+  return check(o, join(o.dataDir, 'cart.db'), acked, ended, exams.length);
+
+}
+
+/** The checks, from the outside: the database file, the store's files, what storescp wrote. */
+async function check(o: CrashOptions, dbFile: string, acked: ReadonlyMap<string, string>, ended: ReadonlySet<string>, examCount: number): Promise<CrashReport> {
+  const db = openDatabase(dbFile);
   try {
     const rows = new Map(db.prepare<{ u: string; exam: string | null; state: string; path: string }>('SELECT sop_instance_uid AS u, exam_id AS exam, state, path FROM instances').all().map((r) => [r.u, r]));
     const jobs = db.prepare<{ u: string; state: string }>("SELECT sop_instance_uid AS u, state FROM jobs WHERE destination = 'pacs'").all();
@@ -219,7 +224,7 @@ export async function runCrashTest(o: CrashOptions): Promise<CrashReport> {
     return {
       kills: o.kills,
       acknowledged: acked.size,
-      exams: exams.length,
+      exams: examCount,
       endedExams: ended.size,
       lostAtPeer: [...lostAtPeer, ...notSent],
       lostLocally,
@@ -233,4 +238,124 @@ export async function runCrashTest(o: CrashOptions): Promise<CrashReport> {
   } finally {
     db.close();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole service: `sonicart serve` driven through its HTTP API.
+
+const BIN = join(ROOT, 'bin', 'sonicart.js');
+
+export interface ServiceCrashOptions extends CrashOptions {
+  /** A free port for the service's own DICOM listener (the SCP), so runs never collide. */
+  readonly listenPort: number;
+  readonly uiPort: number;
+}
+
+interface Served {
+  readonly proc: ChildProcess;
+  readonly exited: Promise<void>;
+  stderr(): string;
+}
+
+async function serve(o: ServiceCrashOptions, config: string): Promise<Served> {
+  const proc = spawn(process.execPath, [BIN, 'serve', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  proc.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-8000)));
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  let dead = false;
+  void exited.then(() => (dead = true));
+  for (;;) {
+    if (dead) throw new Error(`serve exited before answering:\n${err}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${o.uiPort}/api/state`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { proc, exited, stderr: () => err };
+}
+
+async function post(o: ServiceCrashOptions, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const r = await fetch(`http://127.0.0.1:${o.uiPort}${path}`, {
+    method: 'POST',
+    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+  });
+  const j = (await r.json()) as Record<string, unknown>;
+  if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(j)}`);
+  return j;
+}
+
+/**
+ * The issue's crash test proper: the service (`sonicart serve`, simulated grabber) against
+ * storescp; exams started, stills and cines stored and exams ended through the API; SIGKILL at
+ * a random moment, restart (which ends and queues an exam the kill left open), again. An
+ * instance counts as acknowledged when the API answered 201 with its SOP Instance UID.
+ */
+export async function runServiceCrashTest(o: ServiceCrashOptions): Promise<CrashReport> {
+  const rand = prng(o.seed ?? Date.now());
+  // A still takes 0.1–1 s here, a cine 1.5 s: the window spans several of them.
+  const minMs = o.minMs ?? 300;
+  const maxMs = o.maxMs ?? 4000;
+  const stills = o.stillsPerExam ?? 4;
+  const config = join(o.dataDir, '..', `crash-config-${process.pid}.json`);
+  await import('node:fs/promises').then((fs) =>
+    fs.writeFile(
+      config,
+      JSON.stringify({
+        dataDir: o.dataDir,
+        uiPort: o.uiPort,
+        listenPort: o.listenPort,
+        destinations: [{ name: 'pacs', host: '127.0.0.1', port: o.storescpPort, calledAe: 'STORESCP', roles: ['store'], concurrency: 2 }],
+        retry: { initialDelayS: 0.2, maxDelayS: 2, factor: 2, maxAttempts: 0 },
+        capture: { transferSyntax: 'jpeg-lossless', ringSeconds: 4, maxCineSeconds: 2 },
+      }),
+    ),
+  );
+  const acked = new Map<string, string>();
+  const ended = new Set<string>();
+  const examIds = new Set<string>();
+
+  const drive = async (): Promise<void> => {
+    for (;;) {
+      const { examId } = (await post(o, '/api/exams', { patient: { name: 'CRASH^TEST', id: 'CRASH-1' } })) as { examId: string };
+      examIds.add(examId);
+      for (let i = 0; i < stills; i++) acked.set(String((await post(o, '/api/exams/current/stills')).sopInstanceUid), examId);
+      if (examIds.size % 3 === 0) acked.set(String((await post(o, '/api/exams/current/cines', { seconds: 1, mode: 'retrospective' })).sopInstanceUid), examId);
+      await post(o, '/api/exams/current/end');
+      ended.add(examId);
+    }
+  };
+
+  for (let k = 1; k <= o.kills; k++) {
+    const s = await serve(o, config);
+    const delay = minMs + rand() * (maxMs - minMs);
+    const killer = setTimeout(() => s.proc.kill('SIGKILL'), delay);
+    await Promise.race([drive().catch((e: Error) => o.log?.(`drive stopped: ${e.message.slice(0, 200)}`)), s.exited]);
+    clearTimeout(killer);
+    s.proc.kill('SIGKILL');
+    await s.exited;
+    o.log?.(`kill ${k}/${o.kills} after ${delay.toFixed(0)} ms: ${acked.size} acknowledged, ${ended.size} exams ended through the API`);
+  }
+
+  // Last start: the exam a kill left open is ended by the service itself; wait for the queue.
+  const s = await serve(o, config);
+  for (;;) {
+    const st = (await (await fetch(`http://127.0.0.1:${o.uiPort}/api/state`)).json()) as { queue: { counts: Record<string, number> } };
+    const c = st.queue.counts;
+    if ((c['scheduled'] ?? 0) + (c['in-progress'] ?? 0) + (c['retry'] ?? 0) === 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  s.proc.kill('SIGTERM');
+  await s.exited;
+  await rm(config, { force: true });
+  // Every exam is ended now (by the API or by the restart): all count as ended for the job check.
+  for (const e of examIds) ended.add(e);
+  const db = openDatabase(join(o.dataDir, 'sonicart.db'));
+  try {
+    for (const e of db.prepare<{ e: string }>('SELECT exam_id AS e FROM exams').column() as string[]) ended.add(e);
+  } finally {
+    db.close();
+  }
+  return check(o, join(o.dataDir, 'sonicart.db'), acked, ended, examIds.size);
 }

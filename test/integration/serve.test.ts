@@ -72,7 +72,7 @@ describe('sonicart serve', () => {
     const s = await serve(h);
     const { body, ms } = await waitForState(s);
     console.log(`serve: GET /api/state answered ${ms} ms after spawn`);
-    expect(body).toMatchObject({ device: { aeTitle: 'US_CART' }, exam: null, capture: { running: true, frozen: false } });
+    expect(body).toMatchObject({ device: { aeTitle: 'US_CART', version: '0.1.0' }, exam: null, capture: { running: true, frozen: false } });
     expect(existsSync(join(h, 'data', 'sonicart', 'sonicart.db'))).toBe(true);
     s.child.kill('SIGTERM');
     expect(await s.exit).toBe(0);
@@ -107,6 +107,19 @@ describe('sonicart serve', () => {
     const d = await runTool('dcmdump', ['+P', '0028,0008', file]);
     expect(d.code, d.stderr).toBe(0);
     expect(d.stdout).toContain(`[${frames}]`);
+  }, 60_000);
+
+  it('SIGTERM while starting (database open, API not yet up) is not a kill: the service comes up, drains and exits 0', async () => {
+    const h = await home();
+    const s = await serve(h);
+    const db = join(h, 'data', 'sonicart', 'sonicart.db');
+    while (!existsSync(db)) {
+      if (s.child.exitCode !== null) throw new Error(s.stderr());
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
+    expect(s.stderr()).toContain('"msg":"device stopped","drained":true');
   }, 60_000);
 
   it('a second SIGTERM aborts at once with exit 1', async () => {

@@ -14,6 +14,7 @@ import { parseDeviceConfig } from '../../device/config/index.js';
 import { createDevice, type CartDevice } from '../../device/main.js';
 import type { ApiEvent, DeviceState, EndExamResponse, ExamView, ExportResponse, GetConfigResponse, ListAuditResponse, ListQueueResponse, StartExamResponse, StoreCineResponse, StoreInstanceResponse } from '../../device/web/api-types.js';
 import { apiDepsOf, startApi, type RunningApi } from '../../device/web/index.js';
+import { decodeLiveMessage } from '../../device/web/live-frame.js';
 import { nullLogger } from '../../device/log/logger.js';
 import { SimulatedFrameSource } from '../../hw-sim/frame-grabber/index.js';
 import { SimulatedMediaWatcher } from '../../hw-sim/media/simulated-watcher.js';
@@ -109,6 +110,7 @@ describe('device API contract', { timeout: 60_000 }, () => {
   let examId = '';
   let still = '';
   let cine = '';
+  let cine2 = '';
 
   it('GET /api/state: the whole device state', async () => {
     const r = await call<DeviceState>('GET', '/api/state');
@@ -190,10 +192,19 @@ describe('device API contract', { timeout: 60_000 }, () => {
     expect(c.status).toBe(201);
     expect(c.body.frames).toBeGreaterThan(1);
     cine = c.body.sopInstanceUid;
+    // A prospective cine: while it records, /api/events says so (capture.recording, exam state).
+    const from2 = events.all.length;
+    const p = await call<StoreCineResponse>('POST', '/api/exams/current/cines', { seconds: 1, mode: 'prospective' });
+    expect(p.status).toBe(201);
+    cine2 = p.body.sopInstanceUid;
+    const rec = await events.waitFor(is('capture', (x) => x.capture.recording !== undefined), from2);
+    expect(rec.capture.recording?.until).toMatch(/^\d{4}-\d\d-\d\dT/);
+    await events.waitFor(is('exam', (x) => x.exam?.state === 'storing-live'), from2);
     const exam = (await call<ExamView>('GET', '/api/exams/current')).body;
     expect(exam.instances.map((i) => [i.sopInstanceUid, i.kind])).toEqual([
       [still, 'still'],
       [cine, 'cine'],
+      [cine2, 'cine'],
     ]);
     expect((await call<ExamView>('GET', `/api/exams/${encodeURIComponent(examId)}`)).body.examId).toBe(examId);
   });
@@ -239,23 +250,46 @@ describe('device API contract', { timeout: 60_000 }, () => {
     expect((await call('GET', `/api/instances/${cine}/frames/-1`)).status).toBe(400);
   });
 
-  it('ending the exam queues both instances; the events follow the jobs to completed; storescp has them', async () => {
+  it('/api/live on the device: a JPEG frame of the live image with its header, the next only after the ack', async () => {
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/live`);
+    const got: Buffer[] = [];
+    let wake: (() => void) | undefined;
+    ws.on('message', (d: Buffer) => {
+      got.push(d);
+      wake?.();
+    });
+    const nextMessage = (n: number): Promise<void> => new Promise<void>((r) => (got.length >= n ? r() : (wake = () => got.length >= n && r())));
+    await nextMessage(1);
+    const first = decodeLiveMessage(got[0]!);
+    expect(first.header).toMatchObject({ version: 1, width: 320, height: 240 });
+    const img = jpeg.decode(first.jpeg, { useTArray: true });
+    expect([img.width, img.height]).toEqual([320, 240]);
+    // The capture time is the device's wall clock at capture: not after the send time.
+    expect(first.header.captureTimeMs).toBeLessThanOrEqual(first.header.sendTimeMs);
+    ws.send(JSON.stringify({ ack: first.header.sequence }));
+    await nextMessage(2);
+    expect(decodeLiveMessage(got[1]!).header.sequence).toBeGreaterThan(first.header.sequence);
+    ws.close();
+    expect((await call('GET', `/api/exams/${encodeURIComponent(examId)}?verbose=1`)).status).toBe(400);
+  });
+
+  it('ending the exam queues the three instances; the events follow the jobs to completed; storescp has them', async () => {
     const from = events.all.length;
     const r = await call<EndExamResponse>('POST', '/api/exams/current/end');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ examId, jobsQueued: 2 });
-    for (const uid of [still, cine]) await events.waitFor(is('job', (x) => x.job.sopInstanceUid === uid && x.job.state === 'completed'), from);
-    await events.waitFor(is('queue', (x) => x.summary.counts.completed === 2), from);
+    expect(r.body).toEqual({ examId, jobsQueued: 3 });
+    for (const uid of [still, cine, cine2]) await events.waitFor(is('job', (x) => x.job.sopInstanceUid === uid && x.job.state === 'completed'), from);
+    await events.waitFor(is('queue', (x) => x.summary.counts.completed === 3), from);
     const q = await call<ListQueueResponse>('GET', '/api/queue?state=completed&destination=PACS');
-    expect(q.body.jobs.map((j) => j.sopInstanceUid).sort()).toEqual([still, cine].sort());
-    expect(q.body.page.total).toBe(2);
+    expect(q.body.jobs.map((j) => j.sopInstanceUid).sort()).toEqual([still, cine, cine2].sort());
+    expect(q.body.page.total).toBe(3);
     expect(q.body.jobs[0]).toMatchObject({ kind: 'store', examId, destination: 'PACS', state: 'completed', attempts: 1 });
     const files = (await readdir(pacsDir, { recursive: true })).filter((f) => !f.endsWith('/'));
     const dumps = await Promise.all(files.map((f) => runTool('dcmdump', ['-q', '+P', '0008,0018', join(pacsDir, f)])));
-    expect(dumps.map((d) => /\[([0-9.]+)\]/.exec(d.stdout)?.[1]).sort()).toEqual([still, cine].sort());
+    expect(dumps.map((d) => /\[([0-9.]+)\]/.exec(d.stdout)?.[1]).sort()).toEqual([still, cine, cine2].sort());
     const exam = (await call<ExamView>('GET', `/api/exams/${examId}`)).body;
     expect(exam.state).toBe('ended');
-    expect(exam.instances.map((i) => i.destinations)).toEqual([{ PACS: 'completed' }, { PACS: 'completed' }]);
+    expect(exam.instances.map((i) => i.destinations)).toEqual([{ PACS: 'completed' }, { PACS: 'completed' }, { PACS: 'completed' }]);
   });
 
   it('queue routes: filters validated, retry and cancel of unknown jobs 404, of a completed job refused', async () => {
@@ -291,12 +325,12 @@ describe('device API contract', { timeout: 60_000 }, () => {
     expect(r.status).toBe(202);
     const done = await events.waitFor(is('export', (x) => x.job.jobId === r.body.job.jobId && ['completed', 'failed', 'cancelled'].includes(x.job.state)), from);
     expect(done.job.error).toBeUndefined();
-    expect(done.job).toMatchObject({ state: 'completed', report: { mode: 'FSC', files: 2 } });
+    expect(done.job).toMatchObject({ state: 'completed', report: { mode: 'FSC', files: 3 } });
     expect((await call<{ job: { state: string } }>('GET', `/api/media/jobs/${r.body.job.jobId}`)).body.job.state).toBe('completed');
     expect((await call<{ code: string }>('POST', `/api/media/jobs/${r.body.job.jobId}/cancel`)).body).toMatchObject({ code: 'MEDIA_JOB_FINISHED' });
     const dump = await runTool('dcmdump', ['-q', '+P', '0004,1500', join(dir, 'media', 'STICK', 'DICOMDIR')]);
     expect(dump.code, dump.stderr).toBe(0);
-    expect(dump.stdout.match(/\(0004,1500\)/g)).toHaveLength(2);
+    expect(dump.stdout.match(/\(0004,1500\)/g)).toHaveLength(3);
     // The panel's export key: the last exam to the only medium (FSU now).
     const key = await call<ExportResponse>('POST', '/api/media/export-current');
     expect(key.status).toBe(202);
@@ -320,6 +354,8 @@ describe('device API contract', { timeout: 60_000 }, () => {
     expect((await call('POST', '/api/destinations/NOPE/echo')).status).toBe(404);
     const dests = (await call<DeviceState>('GET', '/api/state')).body.destinations;
     expect(dests.map((d) => d.reachable)).toEqual(['yes', 'no']);
+    const seen = await events.waitFor(is('destination', (x) => x.destination.name === 'DOWN'));
+    expect(seen.destination).toMatchObject({ reachable: 'no', lastError: { code: 'NET_CONNECT' } });
   });
 
   it('audit: exam start, sends and exports are recorded; the query is validated', async () => {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rig } from '../helpers/service-peers.js';
 import { dest, makeRig, receivedBy, startOrthanc, startStorescp, type Orthanc, type Storescp } from '../helpers/service-peers.js';
-import { scratchDir } from '../helpers/run-tool.js';
+import { normalizeDcmdump } from '../helpers/dcmdump-normalize.js';
+import { runTool, scratchDir } from '../helpers/run-tool.js';
 import { acceptAssociation, answerRelease, readMessage, sendMessage, startScriptedPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
 import { writeStudy, type WrittenInstance } from '../helpers/service-instances.js';
 
@@ -88,9 +89,11 @@ describe('three destinations, each on its own policy', () => {
     for (const d of ['pacs', 'orthanc']) {
       expect(rig.queue.list({ destination: d }, { limit: 10 }).map((j) => [j.state, j.status, j.attempts])).toEqual(study.map(() => ['completed', '0000', 1]));
     }
-    // storescp holds the same bytes' data set for every instance
+    // storescp holds every instance, data set element for element as we stored it
     const got = await receivedBy(storescp.out);
     expect([...got.keys()].sort()).toEqual(study.map((s) => s.sopInstanceUid).sort());
+    const dump = async (p: string) => normalizeDcmdump((await runTool('dcmdump', ['-q', '+L', p])).stdout).filter((l) => !l.startsWith('(fffc,fffc)'));
+    for (const s of study) expect(await dump(got.get(s.sopInstanceUid)!), s.sopInstanceUid).toEqual(await dump(rig.store.pathOf(s.sopInstanceUid)));
     for (const uid of study.map((s) => s.sopInstanceUid)) expect(await orthanc.has(uid)).toBe(true);
 
     // the jobs' order (the exam's instances by time, then UID)

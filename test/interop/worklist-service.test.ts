@@ -43,14 +43,14 @@ afterAll(async () => {
   await cleanup();
 });
 
-function service(clock: ManualClock, refreshIntervalS = 0): { wl: DbWorklistService; audit: DbAuditLog } {
+function service(clock: ManualClock, refreshIntervalS = 0, wlPort = port, dbName = 'service.db'): { wl: DbWorklistService; audit: DbAuditLog } {
   const config = parseDeviceConfig({
     dataDir: dir,
-    destinations: [{ name: 'ris', host: '127.0.0.1', port, calledAe: 'WLMSCP', roles: ['worklist'] }],
+    destinations: [{ name: 'ris', host: '127.0.0.1', port: wlPort, calledAe: 'WLMSCP', roles: ['worklist'] }],
     worklist: { refreshIntervalS, modality: 'US' },
     timers: { find: { associationRequestS: 5 } },
   });
-  const db = openDatabase(join(dir, 'service.db'));
+  const db = openDatabase(join(dir, dbName));
   dbs.push(db);
   const audit = new DbAuditLog(db, clock);
   return { wl: new DbWorklistService({ config, clock, log: nullLogger, db, audit, find: networkWorklistFinder() }), audit };
@@ -126,5 +126,23 @@ describe('worklist service against wlmscpfs', () => {
     await second;
     expect(audit.list({ action: 'worklist-query' }).length).toBe(before + 2);
     await wl.stop();
+  }, 30_000);
+
+  it('values the server sends without their Specific Character Set are kept and shown escaped, never dropped (conformance §6)', async () => {
+    // wlmscpfs without -csk leaves (0008,0005) out of its answers: the UTF-8 and Latin-1 bytes arrive undeclared.
+    const p2 = await freePort();
+    const bare = await startPeer('wlmscpfs', ['-dfp', dir, String(p2)], p2);
+    try {
+      const { wl } = service(clock, 0, p2, 'bare.db');
+      const a = await wl.query({}, { refresh: true });
+      expect(a.error).toBeUndefined();
+      expect(a.matches).toHaveLength(CHARSET_ENTRIES.length);
+      const utf8 = a.matches.find((m) => m.summary.patientId === 'CS-UTF8')!.summary;
+      expect(utf8.patientName.startsWith('Wang^XiaoDong=')).toBe(true);
+      expect(utf8.patientName).toMatch(/\\x[0-9A-Fa-f]{2}/);
+      expect(a.matches.find((m) => m.summary.patientId === 'CS-ASCII')!.summary.patientName).toBe('Doe^John');
+    } finally {
+      await bare.stop();
+    }
   }, 30_000);
 });

@@ -51,9 +51,22 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
   // The service logs JSON lines to stderr (the journal); info by default, SONICART_LOG=debug for more.
   const log = jsonLogger((line) => process.stderr.write(line + '\n'), { level: parseLogLevel(process.env['SONICART_LOG']) ?? 'info' });
   const { startService, handleSignals } = await import('../../service.js');
-  const service = await startService(config, { log, configSource: a.config ?? 'built-in defaults' });
+  // A SIGTERM while starting must not kill the process half-way through opening the database:
+  // it is remembered, and the service drains as soon as it is up.
+  let early: NodeJS.Signals | undefined;
+  const remember = (sig: NodeJS.Signals): void => void (early = sig);
+  process.on('SIGTERM', remember);
+  process.on('SIGINT', remember);
+  let service;
+  try {
+    service = await startService(config, { log, configSource: a.config ?? 'built-in defaults' });
+  } finally {
+    process.off('SIGTERM', remember);
+    process.off('SIGINT', remember);
+  }
   io.out(`sonicart serving on http://127.0.0.1:${service.api.port()}/ (data in ${config.dataDir})`);
   handleSignals(service, log);
+  if (early) process.kill(process.pid, early);
   await new Promise<never>(() => undefined);
   return 0;
 }

@@ -89,3 +89,77 @@ describe('alarms', () => {
     expect(d.alarms()).toEqual([]);
   });
 });
+
+describe('quota wiring', () => {
+  it('once an exam has reached every store destination, the quota removes its files when the spool is over the limit, and the deletion is audited', async () => {
+    const { startStorescp } = await import('../../helpers/service-peers.js');
+    const dir = await mkdtemp(join(tmpdir(), 'sonicart-quota-'));
+    const scp = await startStorescp(join(dir, 'received'), undefined, ['--ignore']);
+    const d = await createDevice(
+      parseDeviceConfig({
+        dataDir: join(dir, 'cart'),
+        capture: { transferSyntax: 'explicit', ringSeconds: 4, maxCineSeconds: 3 },
+        quotas: { maxSpoolMb: 10, warnFreeMb: 0, refuseFreeMb: 0 },
+        destinations: [{ name: 'pacs', host: '127.0.0.1', port: scp.port, calledAe: 'STORESCP', roles: ['store'] }],
+      }),
+      { frameSource: new SimulatedFrameSource({ width: 800, height: 600, fps: 10, seed: 5 }) },
+    );
+    devices.push({ d, dir });
+    try {
+      await d.start();
+      const studies: string[] = [];
+      for (let e = 0; e < 2; e++) {
+        studies.push((await d.exams.start({ patient: { name: `Quota^${e}` } })).studyInstanceUid);
+        await new Promise((r) => setTimeout(r, 300));
+        for (let i = 0; i < 4; i++) await d.exams.storeStill(); // 4 × 1.44 MB
+        await d.exams.end();
+        // Sent: this exam's four jobs completed (a removed study takes its finished jobs along).
+        const mine = (): number => d.queue.count({ examId: d.exams.list({ limit: 1 })[0]!.examId, state: 'completed' });
+        while (mine() < 4) await new Promise((r) => setTimeout(r, 20));
+      }
+      // 8 × 1.44 MB > 10 MB: once the queue drained, the quota removed the older, fully sent study.
+      while (d.audit.list({ action: 'delete' }).length < 4) await new Promise((r) => setTimeout(r, 20));
+      expect(d.instances.count({ studyInstanceUid: studies[0] })).toBe(0);
+      expect(d.instances.count({ studyInstanceUid: studies[1] })).toBe(4);
+      expect(d.audit.list({ action: 'delete' })).toHaveLength(4);
+    } finally {
+      await d.stop({ drain: true });
+      await scp.proc.stop();
+    }
+  }, 60_000);
+});
+
+describe('export on end', () => {
+  it('with media.exportOnEnd, ending an exam exports it to the only inserted medium (a DICOMDIR dcmdump reads), audited', async () => {
+    const { SimulatedMediaWatcher } = await import('../../../hw-sim/media/simulated-watcher.js');
+    const { runTool } = await import('../../helpers/run-tool.js');
+    const mediaRoot = await mkdtemp(join(tmpdir(), 'sonicart-media-'));
+    const watcher = new SimulatedMediaWatcher(mediaRoot);
+    const dir = await mkdtemp(join(tmpdir(), 'sonicart-exp-'));
+    const d = await createDevice(parseDeviceConfig({ dataDir: dir, media: { exportOnEnd: true }, capture: { transferSyntax: 'jpeg-lossless', ringSeconds: 4, maxCineSeconds: 3 } }), {
+      frameSource: new SimulatedFrameSource({ width: 160, height: 120, fps: 25, seed: 9 }),
+      mediaWatcher: watcher,
+    });
+    devices.push({ d, dir });
+    try {
+      await d.start();
+      await watcher.insert('STICK');
+      while (d.media.volumes().length === 0) await new Promise((r) => setTimeout(r, 20));
+      await d.exams.start({ patient: { name: 'Export^Me', id: 'E1' } });
+      await new Promise((r) => setTimeout(r, 300));
+      await d.exams.storeStill();
+      await d.exams.storeStill();
+      await d.exams.end();
+      while (!d.media.list().some((j) => j.state === 'completed' || j.state === 'failed')) await new Promise((r) => setTimeout(r, 20));
+      expect(d.media.list()[0]).toMatchObject({ state: 'completed', volumeLabel: 'STICK' });
+      const dump = await runTool('dcmdump', [join(mediaRoot, 'STICK', 'DICOMDIR')]);
+      expect(dump.code, dump.stderr).toBe(0);
+      expect(dump.stdout.match(/\(0004,1430\) CS \[IMAGE/g)).toHaveLength(2);
+      expect(d.audit.list({ action: 'export' })[0]).toMatchObject({ where: 'STICK', outcome: 'success' });
+    } finally {
+      await d.stop({ drain: true });
+      await rm(mediaRoot, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+

@@ -152,6 +152,29 @@ describe('claim and finish (the §2 policy through the table)', () => {
   });
 });
 
+describe('counts kept by triggers (migration 4)', () => {
+  it('equal a real COUNT(*) after inserts, moves, bulk pauses and deletes', () => {
+    q.enqueue({ examId: 'E1' }, ['pacs', 'orthanc']);
+    q.enqueue({ examId: 'E2' }, ['pacs']);
+    const c = q.claim('pacs')!;
+    q.finish(c.jobId, { statusCode: 0 }, 'ok');
+    q.claim('orthanc');
+    q.destinationUnavailable('pacs', 'down');
+    q.cancel(q.list({ destination: 'pacs', state: 'retry' }, { limit: 1 })[0]!.jobId);
+    db.prepare("DELETE FROM jobs WHERE sop_instance_uid = '2.1'").run();
+    const real = (where: string) => db.prepare<{ n: number }>(`SELECT COUNT(*) AS n FROM jobs ${where}`).get()!.n;
+    expect(q.count()).toBe(real(''));
+    for (const st of ['scheduled', 'in-progress', 'completed', 'failed', 'retry'] as const) {
+      expect(q.count({ state: st })).toBe(real(`WHERE state = '${st}'`));
+      for (const d of ['pacs', 'orthanc']) expect(q.count({ state: st, destination: d })).toBe(real(`WHERE state = '${st}' AND destination = '${d}'`));
+    }
+    expect(q.count({ destination: 'pacs', kind: 'store' })).toBe(real("WHERE destination = 'pacs'"));
+    expect(q.summary().total).toBe(real(''));
+    for (const st of ['completed', 'failed', 'retry'] as const) expect(q.summary().byDestination['pacs']![st]).toBe(real(`WHERE destination = 'pacs' AND state = '${st}'`));
+    expect(q.summary().byDestination['pacs']!.completed).toBe(1);
+  });
+});
+
 describe('group commit (finishMany)', () => {
   beforeEach(() => void q.enqueue({ examId: 'E1' }, ['pacs']));
 

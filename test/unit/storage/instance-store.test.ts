@@ -104,6 +104,8 @@ describe('InstanceStore.put / importFile', () => {
     expect(e.code).toBe('STORAGE_FULL');
     expect(e.message).toMatch(/below the .*reserve; nothing was written/);
     expect(store.count()).toBe(0);
+    // a writer that writes in place (the capture pipeline) is refused before it starts, too
+    expect((await errorOf(full.directoryFor(a!.studyInstanceUid, a!.seriesInstanceUid))).code).toBe('STORAGE_FULL');
   });
 
   it('an unreadable source is a typed error', async () => {

@@ -1,0 +1,154 @@
+/**
+ * The device service, end to end through createDevice (simulated 800×600 30 fps grabber,
+ * JPEG Lossless captures, one storescp destination with TCP_NODELAY forced by an LD_PRELOAD shim):
+ *
+ * 1. "end exam → last instance stored": N exams of 10 stills; the time from ExamService.end()
+ *    until the last store job of the exam is committed as completed. Beside it, in the same run,
+ *    DCMTK's storescu sending the same 10 files (one process, one association: its wall time).
+ * 2. --day: a compressed day — 40 exams × (10 stills + 3 retrospective cines of --cine-seconds)
+ *    back to back; peak RSS, and RSS after the first and after the last exam (growth).
+ *
+ *   npx tsx bench/service-exam.ts [--exams 20] [--day] [--day-exams 40] [--cine-seconds 2]
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { filter, firstValueFrom } from 'rxjs';
+import { parseDeviceConfig } from '../device/config/index.js';
+import { createDevice, type CartDevice } from '../device/main.js';
+import { freePort, startPeer } from '../test/helpers/net-peers.js';
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+
+const NODELAY_SHIM = `
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+static void nodelay(int fd) { if (fd >= 0) { int one = 1; setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); } }
+int accept(int s, struct sockaddr *a, socklen_t *l) {
+  static int (*real)(int, struct sockaddr *, socklen_t *);
+  if (!real) real = dlsym(RTLD_NEXT, "accept");
+  int fd = real(s, a, l); nodelay(fd); return fd;
+}
+int accept4(int s, struct sockaddr *a, socklen_t *l, int f) {
+  static int (*real)(int, struct sockaddr *, socklen_t *, int);
+  if (!real) real = dlsym(RTLD_NEXT, "accept4");
+  int fd = real(s, a, l, f); nodelay(fd); return fd;
+}
+`;
+
+function wallMs(cmd: string, args: readonly string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${cmd} exited ${code}: ${err.slice(0, 300)}`))));
+  });
+}
+
+const pct = (xs: readonly number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves when `n` more store jobs have completed (or failed: then it throws). */
+function completions(device: CartDevice, n: number): Promise<void> {
+  const start = device.queue.summary().byState;
+  const target = start.completed + n;
+  return firstValueFrom(
+    device.queue.events$.pipe(
+      filter(() => {
+        const s = device.queue.summary().byState;
+        if (s.failed > start.failed) throw new Error(`a send failed: ${JSON.stringify(device.queue.list({ state: 'failed' }, { limit: 1 })[0])}`);
+        return s.completed >= target;
+      }),
+    ),
+  ).then(() => undefined);
+}
+
+async function main(): Promise<void> {
+  const exams = arg('--exams', 20);
+  const day = process.argv.includes('--day');
+  const dayExams = arg('--day-exams', 40);
+  const cineSeconds = arg('--cine-seconds', 2);
+  const dir = await mkdtemp(join(tmpdir(), 'sonicart-bench-exam-'));
+  writeFileSync(join(dir, 'nodelay.c'), NODELAY_SHIM);
+  execFileSync('cc', ['-shared', '-fPIC', '-O2', '-o', join(dir, 'nodelay.so'), join(dir, 'nodelay.c'), '-ldl']);
+  const port = await freePort();
+  const scp = await startPeer('storescp', ['--ignore', '--fork', '+xa', String(port)], port, { env: { ...process.env, LD_PRELOAD: join(dir, 'nodelay.so') } });
+  const config = parseDeviceConfig({
+    dataDir: join(dir, 'cart'),
+    capture: { transferSyntax: 'jpeg-lossless', ringSeconds: Math.max(4, cineSeconds + 2), maxCineSeconds: Math.max(3, cineSeconds) },
+    destinations: [{ name: 'pacs', host: '127.0.0.1', port, calledAe: 'STORESCP', roles: ['store'] }],
+    worklist: { refreshIntervalS: 0 },
+  });
+  const device = await createDevice(config);
+  await device.start();
+  await sleep(Math.max(1500, (cineSeconds + 0.5) * 1000));
+  try {
+    // 1. end exam → last instance stored
+    console.log(`service up; measuring ${exams} exams`);
+    const ours: number[] = [];
+    const dcmtk: number[] = [];
+    for (let e = 0; e < exams; e++) {
+      await device.exams.start({ patient: { name: `Bench^Exam${e}` } });
+      const uids: string[] = [];
+      for (let i = 0; i < 10; i++) uids.push((await device.exams.storeStill()).sopInstanceUid);
+      const done = completions(device, 10);
+      const t0 = performance.now();
+      await device.exams.end();
+      await done;
+      ours.push(performance.now() - t0);
+      const files = uids.map((u) => device.instances.pathOf(u));
+      dcmtk.push(await wallMs('storescu', ['-xs', '-aec', 'STORESCP', '127.0.0.1', String(port), ...files]));
+    }
+    if (exams > 0) {
+      const size = device.instances.get(device.exams.list({ limit: 1 })[0]!.instances[0]!.sopInstanceUid)!.size;
+      console.log(`\nend exam → last instance stored — ${exams} exams × 10 stills (800×600 RGB JPEG Lossless, ~${Math.round(size / 1024)} KiB each), storescp --ignore +xa with TCP_NODELAY, node ${process.version}`);
+      console.log(`  sonicart service   p50 ${pct(ours, 50).toFixed(1)} ms   p95 ${pct(ours, 95).toFixed(1)} ms`);
+      console.log(`  storescu (same 10) p50 ${pct(dcmtk, 50).toFixed(1)} ms   p95 ${pct(dcmtk, 95).toFixed(1)} ms   (process start included)`);
+      console.log(`  ratio p50 ${(pct(ours, 50) / pct(dcmtk, 50)).toFixed(2)}×`);
+    }
+
+    // 2. compressed day
+    if (day) {
+      let peak = 0;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+      const rssAfter: number[] = [];
+      const t0 = performance.now();
+      for (let e = 0; e < dayExams; e++) {
+        await device.exams.start({ patient: { name: `Day^Exam${e}` } });
+        for (let i = 0; i < 10; i++) await device.exams.storeStill();
+        for (let c = 0; c < 3; c++) {
+          await device.exams.storeCine({ seconds: cineSeconds, mode: 'retrospective' });
+          await sleep(cineSeconds * 1000); // the ring refills: each cine is new frames, as on a cart
+        }
+        const done = completions(device, 13);
+        await device.exams.end();
+        await done;
+        rssAfter.push(process.memoryUsage().rss);
+        console.log(`  day: ${e + 1}/${dayExams} exams, ${((performance.now() - t0) / 1000).toFixed(0)} s, rss ${(rssAfter.at(-1)! / 2 ** 20).toFixed(0)} MB, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
+      }
+      clearInterval(sampler);
+      const first = rssAfter[0]!;
+      const last = rssAfter.at(-1)!;
+      console.log(`\ncompressed day — ${dayExams} exams × (10 stills + 3 cines of ${cineSeconds} s, 800×600 30 fps), ${((performance.now() - t0) / 60000).toFixed(1)} min`);
+      console.log(`  peak RSS ${(peak / 2 ** 20).toFixed(0)} MB; RSS after exam 1 ${(first / 2 ** 20).toFixed(0)} MB, after exam ${dayExams} ${(last / 2 ** 20).toFixed(0)} MB (growth ${(((last - first) / first) * 100).toFixed(1)} %)`);
+    }
+  } finally {
+    await device.stop({ drain: true });
+    await scp.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
