@@ -18,6 +18,9 @@ have ffmpeg       || need+=(ffmpeg)
 have mkfs.fat     || need+=(dosfstools)
 have mcopy        || need+=(mtools)
 [ -d /usr/lib/python3/dist-packages/pydicom/data/test_files ] || need+=(python3-pydicom)
+have chromium     || need+=(chromium)   # the kiosk's browser tests (playwright-core drives /usr/bin/chromium)
+# CJK glyphs for the kiosk: Japanese and Chinese names must never render as missing-glyph boxes.
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
