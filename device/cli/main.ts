@@ -25,6 +25,8 @@ commands:
            [--date today|YYYYMMDD|YYYYMMDD-YYYYMMDD] [--station-ae AE] [--patient-id ID]
            [--patient-name PATTERN] [--accession N] [--format tsv|json]
                                               Modality Worklist query
+  serve [--config FILE] [--data-dir DIR] [--ui-port N]
+                                              run the cart's service and its API on 127.0.0.1
 `;
 
 /** Runs one command line; returns the exit status. Output goes through the given writers. */
@@ -93,6 +95,8 @@ export async function main(
         return await (await import('./commands/send.js')).sendCommand(rest, io);
       case 'worklist':
         return await (await import('./commands/worklist.js')).worklistCommand(rest, io);
+      case 'serve':
+        return await (await import('./commands/serve.js')).serveCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':

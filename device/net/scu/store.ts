@@ -238,12 +238,7 @@ export function pickContext(
  * Sends `paths` on one association and yields each instance's outcome as soon as it is known.
  * Headers are read twice (once to build the proposal, once to send) rather than kept: a
  * thousand headers in memory would cost more than a second read from the page cache.
- *
- * The next instance is made ready (header read, context picked, file open, its first chunk
- * read) while the current one waits for its C-STORE-RSP, which with a peer that leaves Nagle
- * on is ~40 ms of idle wire per instance: the next request then leaves the moment the response
- * is in, its command and first data in one write. Only the request is early; operations stay
- * one at a time (no asynchronous operations window is negotiated).
+ * (A thin driver of storeEach: the paths are its list of work.)
  */
 export async function* storeFiles(paths: readonly string[], options: StoreOptions): AsyncGenerator<StoreOutcome> {
   const identities: Identity[] = [];
@@ -255,18 +250,49 @@ export async function* storeFiles(paths: readonly string[], options: StoreOption
     }
   }
   if (identities.length === 0) return;
+  let pulled = 0;
+  let stop: Error | undefined;
+  try {
+    for await (const o of storeEach(identities, async () => identities[pulled++], options, { stopped: (e) => void (stop = e) })) {
+      const { item: _item, deferred: _deferred, ...outcome } = o;
+      yield outcome;
+    }
+  } catch (e) {
+    // Only the association's opening throws; nothing was pulled, so nothing was sent.
+    if (pulled > 0) throw e;
+    stop = e as Error;
+  }
+  for (const id of identities.slice(pulled)) if (id) yield notSent(id, stop ?? new Error('not sent'));
+}
 
+/** What storeEach sends: a file and what its header says (as in the database's instance rows). */
+export type StoreItem = Identity;
+
+export interface StoreEachHooks {
+  /** Called once when the association stops taking work (A7xx, association lost), with why. */
+  stopped?(reason: Error): void;
+}
+
+/**
+ * The sender a queue feeds: opens one association proposing contexts for `proposeFor` (the
+ * classes and syntaxes the work will need), then pulls one item at a time with `next()` (the
+ * next is pulled while the current one waits for its response) and yields each outcome as soon
+ * as it is known, until `next()` returns undefined (then releases) or the association stops
+ * being usable: A7xx (the conformance §2 "release, retry later") or a lost association. An item
+ * pulled but never sent is yielded as not-sent with `deferred: true`, so the caller can hand it
+ * back without counting a try. Throws only when the association cannot be opened, before any
+ * pull.
+ */
+export async function* storeEach<T extends StoreItem>(
+  proposeFor: readonly { sopClassUid: string; transferSyntax: TransferSyntax }[],
+  next: () => Promise<T | undefined>,
+  options: StoreOptions,
+  hooks: StoreEachHooks = {},
+): AsyncGenerator<StoreOutcome & { readonly item: T; readonly deferred?: true }> {
   const { allowLossy, spoolDir, ...assocOptions } = options;
   const timers = { ...STORE_TIMERS, ...assocOptions.timers };
-  let assoc: Association;
-  try {
-    assoc = await Association.open({ ...assocOptions, timers, proposals: storageProposals(identities, CONVERSION_TARGETS) });
-  } catch (e) {
-    for (const id of identities) yield notSent(id, e as Error);
-    return;
-  }
+  const assoc = await Association.open({ ...assocOptions, timers, proposals: storageProposals(proposeFor, CONVERSION_TARGETS) });
 
-  let stop: Error | undefined;
   // A spool directory of our own is made when the first instance needs the transcoder.
   let ownSpool: Promise<string> | undefined;
   const ctx: PrepareContext = {
@@ -274,31 +300,39 @@ export async function* storeFiles(paths: readonly string[], options: StoreOption
     allowLossy: allowLossy === true,
     spoolDir: () => (spoolDir !== undefined ? Promise.resolve(spoolDir) : (ownSpool ??= mkdtemp(join(tmpdir(), 'sonicart-send-')))),
   };
-  /** The instance after the current one, being made ready. */
-  const ahead: { next?: Promise<Prepared> | undefined } = {};
-  const disposeAhead = async (): Promise<void> => {
-    const unsent = ahead.next;
-    ahead.next = undefined;
-    if (unsent) await (await unsent).dispose();
-  };
+  interface Ahead {
+    readonly item: T;
+    readonly prepared: Promise<Prepared>;
+  }
+  /** The instance after the current one, being made ready (undefined: none pulled yet). */
+  let ahead: Promise<Ahead | undefined> | undefined;
+  const pull = (): Promise<Ahead | undefined> =>
+    next().then((item) => (item ? { item, prepared: prepare(assoc, item, ctx) } : undefined));
+  let stop: Error | undefined;
   try {
-    for (let i = 0; i < identities.length; i++) {
-      const id = identities[i]!;
-      if (stop) {
-        yield notSent(id, stop);
-        continue;
-      }
-      const prepared = await (ahead.next ?? prepare(assoc, id, ctx));
-      ahead.next = undefined;
+    let current = await pull();
+    while (current) {
+      const cur = current;
+      const prepared = await cur.prepared;
+      ahead = undefined;
       const prepareNext = (): void => {
-        if (!ahead.next && i + 1 < identities.length) ahead.next = prepare(assoc, identities[i + 1]!, ctx);
+        ahead ??= pull();
       };
       const outcome = await storeOne(assoc, prepared, prepareNext);
-      yield outcome;
+      yield { ...outcome, item: cur.item };
       if (outcome.action === 'release-retry-later') stop = new Error(`not sent: the peer is out of resources (${outcome.status?.hex}); retry later`);
       else if (outcome.error instanceof NetError && !assoc.established) stop = outcome.error;
-      if (stop) await disposeAhead();
-      else prepareNext();
+      if (stop) break;
+      current = await (ahead ?? pull());
+    }
+    if (stop) {
+      hooks.stopped?.(stop);
+      const unsent = await ahead;
+      ahead = undefined;
+      if (unsent) {
+        await (await unsent.prepared).dispose();
+        yield { ...notSent(unsent.item, stop), item: unsent.item, deferred: true };
+      }
     }
     if (assoc.established) {
       try {
@@ -309,7 +343,9 @@ export async function* storeFiles(paths: readonly string[], options: StoreOption
     } else await assoc.closed;
   } finally {
     // The caller stopped early, or something threw: the file made ready is closed.
-    await disposeAhead();
+    const unsent = await ahead?.catch(() => undefined);
+    if (unsent) await (await unsent.prepared).dispose();
+    if (assoc.established) assoc.abort();
     const spool = await ownSpool?.catch(() => undefined);
     if (spool) await rm(spool, { recursive: true, force: true }).catch(() => undefined);
   }

@@ -1,0 +1,1 @@
+export { DbAuditLog } from './audit-log.js';

@@ -1,0 +1,59 @@
+/**
+ * `sonicart serve [--config FILE] [--data-dir DIR] [--ui-port N]`: runs the cart's service until
+ * SIGTERM. The flags override the file; without --config the built-in defaults apply (simulated
+ * hardware, data under $XDG_DATA_HOME/sonicart or ~/.local/share/sonicart, no destinations).
+ * Usage errors exit 2 before any file or socket is touched; a configuration error is one line
+ * naming the key (exit 2 as well: the command line pointed at an unusable configuration).
+ */
+import { parseArgs } from 'node:util';
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigError, loadDeviceConfig } from '../../config/index.js';
+import { jsonLogger, parseLogLevel } from '../../log/logger.js';
+import { UsageError } from '../errors.js';
+import type { CommandIo } from './net-common.js';
+
+export interface ServeArgs {
+  readonly config?: string;
+  readonly dataDir?: string;
+  readonly uiPort?: number;
+}
+
+export function parseServeArgs(args: readonly string[]): ServeArgs {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { config: { type: 'string' }, 'data-dir': { type: 'string' }, 'ui-port': { type: 'string' } },
+    allowPositionals: true,
+  });
+  if (positionals.length > 0) throw new UsageError(`serve takes no positional arguments, got ${JSON.stringify(positionals[0])}`);
+  let uiPort: number | undefined;
+  if (values['ui-port'] !== undefined) {
+    uiPort = Number(values['ui-port']);
+    if (!/^\d+$/.test(values['ui-port']) || uiPort < 1 || uiPort > 65535) throw new UsageError(`--ui-port must be a port 1-65535, got ${JSON.stringify(values['ui-port'])}`);
+  }
+  if (values['data-dir'] === '') throw new UsageError('--data-dir must name a directory');
+  return {
+    ...(values.config !== undefined ? { config: values.config } : {}),
+    ...(values['data-dir'] !== undefined ? { dataDir: isAbsolute(values['data-dir']) ? values['data-dir'] : resolve(values['data-dir']) } : {}),
+    ...(uiPort !== undefined ? { uiPort } : {}),
+  };
+}
+
+/** Resolves when the service has stopped (the signal handler exits the process). */
+export async function serveCommand(args: readonly string[], io: CommandIo): Promise<number> {
+  const a = parseServeArgs(args);
+  let config;
+  try {
+    config = await loadDeviceConfig(a.config, { ...(a.dataDir ? { dataDir: a.dataDir } : {}), ...(a.uiPort ? { uiPort: a.uiPort } : {}) });
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+  // The service logs JSON lines to stderr (the journal); info by default, SONICART_LOG=debug for more.
+  const log = jsonLogger((line) => process.stderr.write(line + '\n'), { level: parseLogLevel(process.env['SONICART_LOG']) ?? 'info' });
+  const { startService, handleSignals } = await import('../../service.js');
+  const service = await startService(config, { log, configSource: a.config ?? 'built-in defaults' });
+  io.out(`sonicart serving on http://127.0.0.1:${service.api.port()}/ (data in ${config.dataDir})`);
+  handleSignals(service, log);
+  await new Promise<never>(() => undefined);
+  return 0;
+}

@@ -1,0 +1,124 @@
+/**
+ * The configuration of the running cart (`sonicart serve --config FILE`): the shapes only.
+ * The schema that validates a file against these shapes is schema.ts; defaults are defaults.ts.
+ * Every field is required here: a loaded configuration has had its defaults filled in, so the
+ * rest of the service never guesses.
+ */
+
+/** What a destination is used for. `mpps` and `commitment` are accepted now, used by the SCP issue. */
+export type DestinationRole = 'store' | 'worklist' | 'mpps' | 'commitment';
+export const DESTINATION_ROLES: readonly DestinationRole[] = ['store', 'worklist', 'mpps', 'commitment'];
+
+/** DICOM over TLS to this destination (PS3.15 BCP 195); the paths are PEM files. */
+export interface DestinationTls {
+  readonly caFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  /** Default true; false only on a bench without a PKI. */
+  readonly verifyPeer: boolean;
+  readonly serverName?: string;
+}
+
+export interface DestinationConfig {
+  /** Unique, used in the API (`/api/destinations/{name}/echo`), the queue and the audit trail. */
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly calledAe: string;
+  readonly roles: readonly DestinationRole[];
+  readonly tls?: DestinationTls;
+  /** Associations at once to this destination for sending (default 1). */
+  readonly concurrency: number;
+}
+
+/** Conformance §1 timers, in seconds, per activity. */
+export interface ActivityTimers {
+  readonly associationRequestS: number;
+  readonly inactivityS: number;
+  readonly wholeAssociationS: number;
+}
+export interface TimersConfig {
+  readonly store: ActivityTimers;
+  readonly find: ActivityTimers;
+}
+
+/** `sim`, `v4l2:/dev/videoN` or `file:PATH` (what openFrameSource takes). */
+export type CaptureSourceSpec = string;
+
+export interface CaptureConfig {
+  readonly source: CaptureSourceSpec;
+  /** Transfer syntax captures are written in. */
+  readonly transferSyntax: 'explicit' | 'jpeg-baseline' | 'jpeg-lossless';
+  /** Seconds of history in the ring (the longest retrospective cine possible). */
+  readonly ringSeconds: number;
+  /** Longest cine a user may ask for, seconds. */
+  readonly maxCineSeconds: number;
+}
+
+export type MediaProfile = 'STD-GEN-USB-JPEG' | 'STD-GEN-SD-JPEG';
+
+/** Retries of the store queue: exponential back-off with a cap (conformance §2 decides retry vs. fail). */
+export interface RetryConfig {
+  readonly initialDelayS: number;
+  readonly maxDelayS: number;
+  readonly factor: number;
+  /** After this many attempts a retryable failure becomes permanent (0 = never give up). */
+  readonly maxAttempts: number;
+}
+
+export interface QuotaConfig {
+  /** Spool size above which the oldest fully sent studies are removed, MB. */
+  readonly maxSpoolMb: number;
+  /** Below this much free disk the service warns (alarm), MB. */
+  readonly warnFreeMb: number;
+  /** Below this much free disk captures are refused, MB. */
+  readonly refuseFreeMb: number;
+}
+
+export interface WorklistConfig {
+  /** Auto-refresh interval, seconds (0 = manual only). */
+  readonly refreshIntervalS: number;
+  /** Default filters of the auto-refresh. */
+  readonly modality: string;
+  /** Ask only for our own Scheduled Station AE Title. */
+  readonly onlyOurStation: boolean;
+  /** Days before/after today in the SPS Start Date range (0/0 = today). */
+  readonly daysBefore: number;
+  readonly daysAfter: number;
+}
+
+/**
+ * Patient ID of an unscheduled patient when the user gives none: a template where `{date}`
+ * (YYYYMMDD), `{time}` (HHMMSS), `{seq}` (a per-day counter, 3 digits) and `{ae}` are replaced.
+ * `required: true` refuses an unscheduled patient without a typed ID instead.
+ */
+export interface PatientIdRule {
+  readonly template: string;
+  readonly required: boolean;
+}
+
+export interface DeviceConfig {
+  /** Our AE title (conformance §1): 1–16 chars, no backslash or control characters, not all spaces. */
+  readonly aeTitle: string;
+  /** The SCP port (listening comes with the SCP issue). */
+  readonly listenPort: number;
+  /** Max PDU we receive, bytes (conformance §1; 0 is never offered). */
+  readonly maxPduLength: number;
+  readonly stationName: string;
+  readonly institutionName: string;
+  readonly destinations: readonly DestinationConfig[];
+  readonly timers: TimersConfig;
+  readonly capture: CaptureConfig;
+  /** watcher: 'linux' (removable volumes under /proc/mounts) or 'sim' (simulated media under DATADIR/sim-media). */
+  readonly media: { readonly profile: MediaProfile; readonly exportOnEnd: boolean; readonly watcher: 'linux' | 'sim' };
+  /** Where the database and spooled files live. */
+  readonly dataDir: string;
+  /** The API and kiosk port on 127.0.0.1. */
+  readonly uiPort: number;
+  readonly retry: RetryConfig;
+  readonly quotas: QuotaConfig;
+  readonly worklist: WorklistConfig;
+  readonly patientId: PatientIdRule;
+  /** The service screen's PIN (digits, 4-12); shown as hidden in GET /api/config. */
+  readonly service: { readonly pin: string };
+}

@@ -1,0 +1,48 @@
+/**
+ * What the API needs from the modules behind it, beyond the Device interface: the queue in the
+ * API's own terms (so its SQL rows never leak into the wire types), the instance files for
+ * thumbnails, and the media jobs. device/web/index.ts builds these from the Device.
+ */
+import type { Observable } from 'rxjs';
+import type { Device } from '../device.js';
+import type { MediaJobs } from '../media/jobs.js';
+import type { InstanceDestinations, JobKind, JobState, JobView, LogEntry, QueueSummary } from './api-types.js';
+
+export interface QueueListFilter {
+  readonly states?: readonly JobState[];
+  readonly destination?: string;
+  readonly examId?: string;
+  readonly kind?: JobKind;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export interface QueuePort {
+  list(filter: QueueListFilter): { readonly jobs: readonly JobView[]; readonly total: number };
+  summary(): QueueSummary;
+  /** Per destination, the state of this instance's store job. */
+  destinationsOf(sopInstanceUid: string): InstanceDestinations;
+  /** Throws a typed error (QUEUE_NO_SUCH_JOB, QUEUE_NOT_ALLOWED) when the job cannot be retried. */
+  retry(jobId: string): Promise<JobView>;
+  cancel(jobId: string): Promise<JobView>;
+  /** Every job change, progress included (the API throttles). */
+  readonly changes$: Observable<JobView>;
+}
+
+export interface InstancePort {
+  /** The stored file of an instance, or undefined when there is none (unknown, or missing on disk). */
+  fileOf(sopInstanceUid: string): string | undefined;
+}
+
+export interface ApiDeps {
+  readonly device: Device;
+  readonly media: MediaJobs;
+  readonly queue: QueuePort;
+  readonly instances: InstancePort;
+  /** Where thumbnails are cached (under the data directory). */
+  readonly thumbnailDir: string;
+  /** sonicart's version for GET /api/state. */
+  readonly version: string;
+  /** Warn and error log lines for /api/events (see teeLogger). */
+  readonly logEntries$?: Observable<LogEntry>;
+}

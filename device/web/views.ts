@@ -1,0 +1,127 @@
+/**
+ * Internal records → the wire shapes of api-types.ts. One function per shape, no I/O, so that
+ * a field renamed inside the service cannot silently change what the kiosk receives.
+ */
+import type { Alarm as DeviceAlarm, Device, ExamInstance, ExamRecord, ExamSnapshot } from '../device.js';
+import type { ExportJobSnapshot, MediaVolume } from '../media/jobs.js';
+import type {
+  Alarm,
+  CaptureState,
+  DestinationRole,
+  DestinationView,
+  DeviceState,
+  ExamView,
+  ExportJobView,
+  InstanceView,
+  PatientSex,
+  VolumeView,
+} from './api-types.js';
+import type { ApiDeps } from './ports.js';
+
+function sexOf(s: string): PatientSex | undefined {
+  return s === 'M' || s === 'F' || s === 'O' ? s : undefined;
+}
+
+export function instanceView(i: ExamInstance, deps: Pick<ApiDeps, 'queue'>): InstanceView {
+  return {
+    sopInstanceUid: i.sopInstanceUid,
+    sopClassUid: i.sopClassUid,
+    kind: i.kind,
+    frames: i.frames,
+    seriesInstanceUid: i.seriesInstanceUid,
+    seriesNumber: i.seriesNumber,
+    instanceNumber: i.instanceNumber,
+    storedAt: i.storedAt,
+    destinations: deps.queue.destinationsOf(i.sopInstanceUid),
+  };
+}
+
+export function examView(e: ExamRecord, deps: Pick<ApiDeps, 'queue'>): ExamView {
+  const sex = sexOf(e.patient.sex);
+  return {
+    examId: e.examId,
+    studyInstanceUid: e.studyInstanceUid,
+    accessionNumber: e.accessionNumber,
+    scheduled: e.scheduled,
+    patient: { name: e.patient.name, id: e.patient.id, ...(sex ? { sex } : {}), ...(e.patient.birthDate ? { birthDate: e.patient.birthDate } : {}) },
+    state: e.state,
+    startedAt: e.startedAt,
+    ...(e.endedAt ? { endedAt: e.endedAt } : {}),
+    instances: e.instances.map((i) => instanceView(i, deps)),
+  };
+}
+
+export function captureState(device: Device, snapshot: ExamSnapshot): CaptureState {
+  const info = device.live.info;
+  const latest = device.live.latest();
+  const recording = snapshot.recording;
+  return {
+    source: info.description,
+    width: info.width,
+    height: info.height,
+    fps: info.fps,
+    running: latest !== undefined,
+    frozen: device.live.frozen,
+    ringSeconds: device.config.capture.ringSeconds,
+    ...(recording && recording.kind === 'cine' ? { recording: recording.until ? { until: recording.until } : {} } : {}),
+  };
+}
+
+export function alarmView(a: DeviceAlarm): Alarm {
+  return { id: a.code, severity: a.severity, code: a.code, message: a.message, since: a.since };
+}
+
+const ROLES: readonly DestinationRole[] = ['store', 'worklist', 'mpps', 'commitment'];
+
+/** Reachability as last seen (echo results, finished jobs), kept by the API. */
+export type Reachability = Map<string, { reachable: 'yes' | 'no'; at: string; error?: DestinationView['lastError'] }>;
+
+export function destinationViews(device: Device, seen: Reachability): DestinationView[] {
+  return device.destinations.list().map((d) => {
+    const s = seen.get(d.name);
+    return {
+      name: d.name,
+      aeTitle: d.calledAe,
+      host: d.host,
+      port: d.port,
+      roles: d.roles.filter((r): r is DestinationRole => (ROLES as readonly string[]).includes(r)),
+      tls: d.tls,
+      reachable: s?.reachable ?? 'unknown',
+      ...(s ? { lastContact: s.at } : {}),
+      ...(s?.error ? { lastError: s.error } : {}),
+    };
+  });
+}
+
+export function volumeView(v: MediaVolume): VolumeView {
+  return { id: v.id, label: v.label, fsType: v.fsType, size: v.size, free: v.free, hasFileSet: v.hasFileSet, busy: v.busy };
+}
+
+export function exportJobView(j: ExportJobSnapshot): ExportJobView {
+  return {
+    jobId: j.jobId,
+    volumeId: j.volumeId,
+    volumeLabel: j.volumeLabel,
+    examIds: j.examIds,
+    state: j.state,
+    progress: j.progress,
+    createdAt: j.createdAt,
+    ...(j.endedAt ? { endedAt: j.endedAt } : {}),
+    ...(j.report ? { report: j.report } : {}),
+    ...(j.error ? { error: { code: j.error.code, message: j.error.message } } : {}),
+  };
+}
+
+export function deviceState(deps: ApiDeps, startedAt: string, seen: Reachability): DeviceState {
+  const { device } = deps;
+  const snapshot = device.exams.snapshot();
+  return {
+    device: { aeTitle: device.config.aeTitle, version: deps.version, startedAt, now: device.clock.now().toISOString() },
+    exam: snapshot.current ? examView(snapshot.current, deps) : null,
+    capture: captureState(device, snapshot),
+    queue: deps.queue.summary(),
+    media: { volumes: deps.media.volumes().map(volumeView), exports: deps.media.list().map(exportJobView) },
+    destinations: destinationViews(device, seen),
+    alarms: device.alarms().map(alarmView),
+  };
+}
