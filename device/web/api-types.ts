@@ -601,6 +601,27 @@ export interface ServiceLoginResponse {
   readonly ok: true;
 }
 
+/** One USB device as the service screen lists it (ids as four hex digits). */
+export interface UsbDeviceView {
+  readonly vendorId: string;
+  readonly productId: string;
+  readonly manufacturer?: string;
+  readonly product?: string;
+  readonly serialNumber?: string;
+  readonly bus: number;
+  readonly address: number;
+}
+
+/** GET /api/usb: the devices present and recent hot-plug events; `available` false in containers. */
+export interface GetUsbResponse {
+  readonly available: boolean;
+  readonly reason?: string;
+  readonly devices: readonly UsbDeviceView[];
+  readonly events: readonly { readonly time: IsoTime; readonly kind: 'attach' | 'detach'; readonly device: UsbDeviceView }[];
+}
+
+/** GET /api/conformance → text/plain: the conformance statement generated from the negotiation tables. */
+
 /** A JSON value: what the configuration is made of. */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 

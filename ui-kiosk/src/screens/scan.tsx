@@ -5,7 +5,7 @@
  */
 import { useSignal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
-import type { EndExamResponse, FreezeResponse, StoreCineRequest, StoreCineResponse, StoreInstanceResponse } from '../../../device/web/api-types.js';
+import type { EndExamResponse, ExamState, FreezeResponse, StoreCineRequest, StoreCineResponse, StoreInstanceResponse } from '../../../device/web/api-types.js';
 import { api, describeFailure } from '../api/client.js';
 import { deviceState } from '../api/events.js';
 import { connectLive, liveStats } from '../api/live.js';
@@ -16,6 +16,7 @@ import { screen } from '../store.js';
 const CLIP_LENGTHS = [3, 5, 10] as const;
 /** Above this frame age (ms) the screen says the image lags. */
 const LAG_WARNING_MS = 250;
+const ACTIVE_STATES: ReadonlySet<ExamState> = new Set(['patient-selected', 'live', 'frozen', 'storing-live', 'storing-frozen', 'review']);
 
 export function ScanScreen() {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -28,7 +29,7 @@ export function ScanScreen() {
 
   const exam = deviceState.value?.exam ?? null;
   const capture = deviceState.value?.capture;
-  const active = exam !== null && (exam.state === 'live' || exam.state === 'frozen' || exam.state === 'recording');
+  const active = exam !== null && ACTIVE_STATES.has(exam.state);
   const stats = liveStats.value;
   const noSignal = stats.frames === 0 || Date.now() - stats.lastFrameAt > 2000;
 
@@ -60,8 +61,8 @@ export function ScanScreen() {
     );
   }
 
-  const frozen = exam.state === 'frozen' || capture?.frozen === true;
-  const recording = exam.state === 'recording' || capture?.recording !== undefined;
+  const frozen = exam.state === 'frozen' || exam.state === 'storing-frozen' || capture?.frozen === true;
+  const recording = capture?.recording !== undefined;
   return (
     <section class="screen scan" data-screen="scan">
       <div class="live-wrap">
@@ -72,7 +73,7 @@ export function ScanScreen() {
           </span>
           {recording ? (
             <span class="badge recording" data-testid="recording">
-              ● {t('scan.recording', { n: capture?.recording?.seconds ?? clip.value })}
+              ● {t('scan.recording', { n: clip.value })}
             </span>
           ) : null}
           {noSignal ? <span class="badge warn">{t('scan.noSignal')}</span> : null}

@@ -81,7 +81,7 @@ export function SendingScreen() {
               {j.state === 'in-progress' && j.bytesTotal ? <ProgressBar done={j.bytesDone ?? 0} total={j.bytesTotal} /> : jobDetail(j, now)}
             </span>
             <span class="row-actions">
-              {j.state === 'failed' || j.state === 'retry' || j.state === 'cancelled' ? (
+              {j.state === 'failed' || j.state === 'retry' ? (
                 <button class="btn" data-action="retry" onClick={() => void act(j, 'retry')}>
                   {t('common.retry')}
                 </button>

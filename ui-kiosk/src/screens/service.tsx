@@ -96,8 +96,8 @@ function Destinations() {
                   <summary>{t('service.accepted')}</summary>
                   <ul class="mono small">
                     {r.ok.accepted.map((c) => (
-                      <li key={c.abstractSyntax + c.transferSyntax}>
-                        {c.name ?? c.abstractSyntax}: {c.transferSyntax}
+                      <li key={c.sopClassUid}>
+                        {c.name} {c.sopClassUid}: {c.transferSyntaxes.join(', ')}
                       </li>
                     ))}
                   </ul>
