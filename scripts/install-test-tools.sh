@@ -21,6 +21,7 @@ have mcopy        || need+=(mtools)
 have chromium     || need+=(chromium)   # the kiosk's browser tests (playwright-core drives /usr/bin/chromium)
 # CJK glyphs for the kiosk: Japanese and Chinese names must never render as missing-glyph boxes.
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need+=(fonts-noto-color-emoji)  # worklist texts may hold emoji
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

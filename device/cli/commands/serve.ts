@@ -51,7 +51,8 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
   // The service logs JSON lines to stderr (the journal); info by default, SONICART_LOG=debug for more.
   const log = jsonLogger((line) => process.stderr.write(line + '\n'), { level: parseLogLevel(process.env['SONICART_LOG']) ?? 'info' });
   const { startService, handleSignals } = await import('../../service.js');
-  const service = await startService(config, { log, configSource: a.config ?? 'built-in defaults' });
+  const { kioskDistDir } = await import('../../web/kiosk-dir.js');
+  const service = await startService(config, { log, configSource: a.config ?? 'built-in defaults', staticDir: kioskDistDir() });
   io.out(`sonicart serving on http://127.0.0.1:${service.api.port()}/ (data in ${config.dataDir})`);
   handleSignals(service, log);
   await new Promise<never>(() => undefined);

@@ -84,11 +84,15 @@ export function WorklistScreen() {
         </button>
       </div>
       {busy.value ? <Notice kind="progress">{t('worklist.refreshing')}</Notice> : null}
-      {l?.source === 'cache' ? (
+      {l?.error ? (
         <Notice kind="warning">
           <span data-testid="cache-age">{t('worklist.stale', { age: duration((l.cacheAgeSeconds ?? 0) * 1000) })}</span>
-          {l.error ? <span class="detail"> {describeError(l.error)}</span> : null}
+          <span class="detail"> {describeError(l.error)}</span>
         </Notice>
+      ) : l?.source === 'cache' && l.fetchedAt ? (
+        <div class="age" data-testid="list-age">
+          {t('worklist.age', { age: duration((l.cacheAgeSeconds ?? 0) * 1000) })}
+        </div>
       ) : l?.fetchedAt ? (
         <div class="age" data-testid="list-age">{t('worklist.fresh')}</div>
       ) : null}
