@@ -116,7 +116,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
   });
   const source = o.frameSource ?? (await openFrameSource(config.capture.source));
   const live = new LiveCapture(source, { ringSeconds: config.capture.ringSeconds, clock, log: log.child({ module: 'capture' }) });
-  const watcher = o.mediaWatcher ?? (config.media.watcher === 'sim' ? new SimulatedMediaWatcher(join(config.dataDir, 'sim-media')) : new LinuxMediaWatcher());
+  const watcher = o.mediaWatcher ?? (config.media.watcher === 'sim' ? new SimulatedMediaWatcher(join(config.dataDir, 'sim-media'), { pollMs: 500 }) : new LinuxMediaWatcher());
 
   let exams: DbExamService | undefined;
   const media = new MediaJobs({

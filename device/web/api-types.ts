@@ -596,6 +596,8 @@ export interface ServiceLoginResponse {
   readonly ok: true;
 }
 
+/** GET /api/conformance → text/plain: the conformance statement generated from the negotiation tables. */
+
 /** A JSON value: what the configuration is made of. */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 

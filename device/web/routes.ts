@@ -5,6 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Device, ExamListFilter, WorklistFilters } from '../device.js';
+import { conformanceStatement } from '../net/conformance-statement.js';
 import { usbResponse } from './usb-view.js';
 import type {
   CancelExamResponse,
@@ -213,6 +214,13 @@ export function buildRoutes(rc: RouteContext): Router<Endpoint> {
     if (!/^(0|[1-9][0-9]{0,5})$/.test(index)) throw invalid('index', 'must be a frame number from 0');
     const jpeg = await rc.thumbnails.frame(uid, Number(index));
     return { status: 200, bytes: jpeg, contentType: 'image/jpeg', headers: { 'cache-control': 'max-age=86400' } };
+  });
+
+  // The conformance statement for the service screen: generated from the negotiation tables,
+  // the same text as `sonicart conformance`.
+  get('/api/conformance', ({ query }) => {
+    v.queryKeys(query, []);
+    return { status: 200, bytes: new TextEncoder().encode(`${conformanceStatement().join('\n')}\n`), contentType: 'text/plain; charset=utf-8' };
   });
 
   get('/api/queue', ({ query }) => {

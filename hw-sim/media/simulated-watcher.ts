@@ -1,7 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EjectResult, MediaWatcher, MediaWatcherEvents, Volume } from '../../device/media/watcher.js';
+
+/** The file that makes a directory under the watcher's root an inserted simulated medium. */
+export const SIM_VOLUME_MARKER = '.sim-volume.json';
 
 interface SimVolume {
   readonly name: string;
@@ -19,14 +22,25 @@ interface SimVolume {
 export class SimulatedMediaWatcher extends EventEmitter<MediaWatcherEvents> implements MediaWatcher {
   private readonly volumes = new Map<string, SimVolume>();
   private started = false;
+  private poller: NodeJS.Timeout | undefined;
+  private polling: Promise<void> = Promise.resolve();
 
-  constructor(readonly root: string) {
+  /**
+   * `pollMs`: also watch `root` for volumes inserted by another process (`hw-sim/media/cli.ts
+   * insert NAME`, or a test driving `sonicart serve`): a directory holding SIM_VOLUME_MARKER is
+   * an inserted medium; the marker gone is a medium ejected or pulled.
+   */
+  constructor(
+    readonly root: string,
+    private readonly opts: { pollMs?: number } = {},
+  ) {
     super();
   }
 
   async insert(name: string, opts: { fsType?: string; size?: number; writable?: boolean } = {}): Promise<Volume> {
     const v: SimVolume = { name, fsType: opts.fsType ?? 'vfat', size: opts.size ?? 8 * 2 ** 30, writable: opts.writable ?? true };
     await mkdir(join(this.root, name), { recursive: true });
+    await writeFile(join(this.root, name, SIM_VOLUME_MARKER), JSON.stringify({ fsType: v.fsType, size: v.size, writable: v.writable }));
     this.volumes.set(name, v);
     const vol = await this.volume(v);
     if (this.started && vol.writable) this.emit('added', vol);
@@ -53,16 +67,60 @@ export class SimulatedMediaWatcher extends EventEmitter<MediaWatcherEvents> impl
 
   async start(): Promise<void> {
     this.started = true;
+    if (this.opts.pollMs && !this.poller) {
+      await this.poll();
+      this.poller = setInterval(() => void (this.polling = this.polling.then(() => this.poll())), this.opts.pollMs);
+      this.poller.unref();
+    }
   }
 
   async stop(): Promise<void> {
     this.started = false;
+    if (this.poller) clearInterval(this.poller);
+    this.poller = undefined;
+    await this.polling;
+  }
+
+  /** Brings the map in line with the markers under `root` (media inserted or pulled by another process). */
+  private async poll(): Promise<void> {
+    const seen = new Set<string>();
+    const entries = await readdir(this.root, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const marker = await readFile(join(this.root, e.name, SIM_VOLUME_MARKER), 'utf8').catch(() => undefined);
+      if (marker === undefined) continue;
+      seen.add(e.name);
+      if (this.volumes.has(e.name)) continue;
+      let m: { fsType?: unknown; size?: unknown; writable?: unknown } = {};
+      try {
+        m = JSON.parse(marker) as typeof m;
+      } catch {
+        // An empty or foreign marker still means "inserted", with the defaults.
+      }
+      const v: SimVolume = {
+        name: e.name,
+        fsType: typeof m.fsType === 'string' ? m.fsType : 'vfat',
+        size: typeof m.size === 'number' ? m.size : 8 * 2 ** 30,
+        writable: m.writable !== false,
+      };
+      this.volumes.set(e.name, v);
+      const vol = await this.volume(v);
+      if (this.started && vol.writable) this.emit('added', vol);
+    }
+    for (const [name, v] of [...this.volumes]) {
+      if (seen.has(name)) continue;
+      this.volumes.delete(name);
+      const vol = await this.volume(v);
+      if (this.started && vol.writable) this.emit('removed', vol);
+    }
   }
 
   async eject(volume: Volume): Promise<EjectResult> {
     const name = [...this.volumes.values()].find((v) => join(this.root, v.name) === volume.mountPoint)?.name;
     if (name) {
       this.volumes.delete(name);
+      // Unmounted: it stays in the slot (the directory) but is no longer a volume, also for the poller.
+      await rm(join(this.root, name, SIM_VOLUME_MARKER), { force: true });
       if (this.started) this.emit('removed', volume);
     }
     return { volume, mayRemove: true, message: `${volume.label} may be removed` };
@@ -88,6 +146,7 @@ export class SimulatedMediaWatcher extends EventEmitter<MediaWatcherEvents> impl
 async function usedBytes(dir: string): Promise<number> {
   let n = 0;
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  for (const e of entries) if (e.isFile()) n += (await stat(join(e.parentPath, e.name)).catch(() => ({ size: 0 }))).size;
+  // The marker stands for the medium itself, not for a file on it.
+  for (const e of entries) if (e.isFile() && e.name !== SIM_VOLUME_MARKER) n += (await stat(join(e.parentPath, e.name)).catch(() => ({ size: 0 }))).size;
   return n;
 }

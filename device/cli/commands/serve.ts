@@ -57,9 +57,10 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
   const remember = (sig: NodeJS.Signals): void => void (early = sig);
   process.on('SIGTERM', remember);
   process.on('SIGINT', remember);
+  const { kioskDistDir } = await import('../../web/kiosk-dir.js');
   let service;
   try {
-    service = await startService(config, { log, configSource: a.config ?? 'built-in defaults' });
+    service = await startService(config, { log, configSource: a.config ?? 'built-in defaults', staticDir: kioskDistDir() });
   } finally {
     process.off('SIGTERM', remember);
     process.off('SIGINT', remember);
