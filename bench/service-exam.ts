@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const cineSeconds = arg('--cine-seconds', 2);
   const dir = await mkdtemp(join(tmpdir(), 'sonicart-bench-exam-'));
   writeFileSync(join(dir, 'nodelay.c'), NODELAY_SHIM);
-  execFileSync('cc', ['-shared', '-fPIC', '-O2', '-o', join(dir, 'nodelay.so'), join(dir, 'nodelay.c'), '-ldl']);
+  execFileSync('gcc', ['-shared', '-fPIC', '-O2', '-o', join(dir, 'nodelay.so'), join(dir, 'nodelay.c'), '-ldl']);
   const port = await freePort();
   const scp = await startPeer('storescp', ['--ignore', '--fork', '+xa', String(port)], port, { env: { ...process.env, LD_PRELOAD: join(dir, 'nodelay.so') } });
   const config = parseDeviceConfig({

@@ -104,7 +104,7 @@ const stops: (() => Promise<void>)[] = [];
 try {
   // the TCP_NODELAY shim
   writeFileSync(join(dir, 'nodelay.c'), NODELAY_SHIM);
-  execFileSync('cc', ['-shared', '-fPIC', '-O2', '-o', join(dir, 'nodelay.so'), join(dir, 'nodelay.c'), '-ldl']);
+  execFileSync('gcc', ['-shared', '-fPIC', '-O2', '-o', join(dir, 'nodelay.so'), join(dir, 'nodelay.c'), '-ldl']);
   const port = await freePort();
   const scp = await startPeer('storescp', ['--ignore', '--fork', String(port)], port, { env: { ...process.env, LD_PRELOAD: join(dir, 'nodelay.so') } });
   stops.push(() => scp.stop());

@@ -28,7 +28,7 @@ have mcopy        || need+=(mtools)
 have systemd-analyze || need+=(systemd)
 have cage         || need+=(cage)
 have chromium     || need+=(chromium)
-have cc           || need+=(gcc libc6-dev)  # bench/service-send.ts compiles the TCP_NODELAY shim for storescp
+have gcc          || need+=(gcc libc6-dev)  # bench/service-send.ts compiles the TCP_NODELAY shim for storescp
 # CJK glyphs for the kiosk: Japanese and Chinese names must never render as missing-glyph boxes.
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need+=(fonts-noto-color-emoji)  # worklist texts may hold emoji

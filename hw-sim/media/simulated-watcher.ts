@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EjectResult, MediaWatcher, MediaWatcherEvents, Volume } from '../../device/media/watcher.js';
 
@@ -21,6 +21,8 @@ interface SimVolume {
  */
 export class SimulatedMediaWatcher extends EventEmitter<MediaWatcherEvents> implements MediaWatcher {
   private readonly volumes = new Map<string, SimVolume>();
+  /** Volumes the poller found by their marker (only these can vanish by losing it). */
+  private readonly polled = new Set<string>();
   private started = false;
   private poller: NodeJS.Timeout | undefined;
   private polling: Promise<void> = Promise.resolve();
@@ -40,7 +42,6 @@ export class SimulatedMediaWatcher extends EventEmitter<MediaWatcherEvents> impl
   async insert(name: string, opts: { fsType?: string; size?: number; writable?: boolean } = {}): Promise<Volume> {
     const v: SimVolume = { name, fsType: opts.fsType ?? 'vfat', size: opts.size ?? 8 * 2 ** 30, writable: opts.writable ?? true };
     await mkdir(join(this.root, name), { recursive: true });
-    await writeFile(join(this.root, name, SIM_VOLUME_MARKER), JSON.stringify({ fsType: v.fsType, size: v.size, writable: v.writable }));
     this.volumes.set(name, v);
     const vol = await this.volume(v);
     if (this.started && vol.writable) this.emit('added', vol);
@@ -52,6 +53,7 @@ export class SimulatedMediaWatcher extends EventEmitter<MediaWatcherEvents> impl
     if (!v) return;
     const vol = await this.volume(v);
     this.volumes.delete(name);
+    this.polled.delete(name);
     await rm(join(this.root, name), { recursive: true, force: true });
     if (this.started && vol.writable) this.emit('removed', vol);
   }
@@ -104,12 +106,14 @@ export class SimulatedMediaWatcher extends EventEmitter<MediaWatcherEvents> impl
         writable: m.writable !== false,
       };
       this.volumes.set(e.name, v);
+      this.polled.add(e.name);
       const vol = await this.volume(v);
       if (this.started && vol.writable) this.emit('added', vol);
     }
     for (const [name, v] of [...this.volumes]) {
-      if (seen.has(name)) continue;
+      if (seen.has(name) || !this.polled.has(name)) continue;
       this.volumes.delete(name);
+      this.polled.delete(name);
       const vol = await this.volume(v);
       if (this.started && vol.writable) this.emit('removed', vol);
     }
@@ -119,6 +123,7 @@ export class SimulatedMediaWatcher extends EventEmitter<MediaWatcherEvents> impl
     const name = [...this.volumes.values()].find((v) => join(this.root, v.name) === volume.mountPoint)?.name;
     if (name) {
       this.volumes.delete(name);
+      this.polled.delete(name);
       // Unmounted: it stays in the slot (the directory) but is no longer a volume, also for the poller.
       await rm(join(this.root, name, SIM_VOLUME_MARKER), { force: true });
       if (this.started) this.emit('removed', volume);

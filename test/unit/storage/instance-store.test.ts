@@ -54,10 +54,13 @@ describe('InstanceStore.put / importFile', () => {
 
   it('refuses a second instance with the same SOP Instance UID, also while the first is being written', async () => {
     const [a] = await writeStudy(dir, 1);
-    const first = store.importFile(a!.path);
-    const second = await errorOf(store.importFile(a!.path));
-    expect(second.code).toBe('STORAGE_DUPLICATE');
-    await first;
+    // Both start at once: whichever claims the UID first is written, the other is refused
+    // (which one wins depends on how the two header reads interleave, not on call order).
+    const both = await Promise.allSettled([store.importFile(a!.path), store.importFile(a!.path)]);
+    expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = both.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(StorageError);
+    expect((refused.reason as StorageError).code).toBe('STORAGE_DUPLICATE');
     expect((await errorOf(store.importFile(a!.path))).code).toBe('STORAGE_DUPLICATE');
   });
 

@@ -5,12 +5,13 @@
  * measured here, in the page, and shown when the image lags.
  */
 import { signal } from '@preact/signals';
-import {
-  LIVE_FLAG_FROZEN,
-  LIVE_FLAG_RECORDING,
-  type LiveAck,
-  type LiveFrameHeader,
-} from '../../../device/web/api-types.js';
+import type * as Api from '../../../device/web/api-types.js';
+import type { LiveAck, LiveFrameHeader } from '../../../device/web/api-types.js';
+
+// The kiosk takes only types from device/ (dependency rule), so the flag bits are restated here,
+// typed as the service's constants: a changed value on either side does not compile.
+const LIVE_FLAG_FROZEN: typeof Api.LIVE_FLAG_FROZEN = 1;
+const LIVE_FLAG_RECORDING: typeof Api.LIVE_FLAG_RECORDING = 2;
 import { wsUrl } from './events.js';
 
 export interface LiveStats {
