@@ -9,7 +9,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,6 +154,18 @@ describe('sonicart serve with the built-in defaults brings up the simulated hosp
     // The simulated panel's socat is tied to the service's stdin pipe: it may take a moment after
     // our exit to notice; what must never happen is that it (or anything else) stays.
     while (kids.some(running)) await new Promise((r) => setTimeout(r, 50));
+  }, 60_000);
+
+  it('when the hospital cannot start (DATADIR/hospital is a file), serve exits 1 naming the path before opening the cart database', async () => {
+    const h = await mkdtemp(join(tmpdir(), 'sonicart-serve-hosp-'));
+    dirs.push(h);
+    const dataDir = join(h, 'data', 'sonicart');
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(join(dataDir, 'hospital'), 'not a directory');
+    const r = await runTool(process.execPath, [BIN, 'serve', '--ui-port', String(await freePort())], { env: { ...process.env, HOME: h, XDG_DATA_HOME: join(h, 'data') } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(join(dataDir, 'hospital'));
+    expect(existsSync(join(dataDir, 'sonicart.db'))).toBe(false);
   }, 60_000);
 
   it('with --config naming destinations, no hospital is started', async () => {
