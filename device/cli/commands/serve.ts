@@ -1,16 +1,19 @@
 /**
  * `sonicart serve [--config FILE] [--data-dir DIR] [--ui-port N]`: runs the cart's service until
  * SIGTERM. The flags override the file; without --config the built-in defaults apply (simulated
- * hardware, data under $XDG_DATA_HOME/sonicart or ~/.local/share/sonicart, no destinations).
+ * hardware, data under $XDG_DATA_HOME/sonicart or ~/.local/share/sonicart) plus the simulated
+ * hospital on loopback as the one destination (device/demo-hospital.ts); with --config, none.
  * Usage errors exit 2 before any file or socket is touched; a configuration error is one line
  * naming the key (exit 2 as well: the command line pointed at an unusable configuration).
  */
 import { parseArgs } from 'node:util';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, loadDeviceConfig } from '../../config/index.js';
-import { jsonLogger, parseLogLevel } from '../../log/logger.js';
+import { jsonLogger, parseLogLevel, type Logger } from '../../log/logger.js';
 import { UsageError } from '../errors.js';
 import type { CommandIo } from './net-common.js';
+import type { DemoHospital } from '../../demo-hospital.js';
+import type { RunningService } from '../../service.js';
 
 export interface ServeArgs {
   readonly config?: string;
@@ -58,16 +61,44 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
   process.on('SIGTERM', remember);
   process.on('SIGINT', remember);
   const { kioskDistDir } = await import('../../web/kiosk-dir.js');
-  let service;
+  let service: RunningService;
+  // The built-in defaults have no peer to send to: the simulated hospital is started first (the
+  // device's first worklist refresh must find it) and becomes the one destination.
+  let demo: DemoHospital | undefined;
   try {
+    if (a.config === undefined) {
+      const { startDemoHospital } = await import('../../demo-hospital.js');
+      demo = await startDemoHospital(config, log);
+      config = demo.config;
+      io.out(`simulated hospital ${demo.hospital.aeTitle} on 127.0.0.1:${demo.hospital.port} (worklist, storage; a demo, not a PACS); its data in ${demo.dataDir}`);
+    }
     service = await startService(config, { log, configSource: a.config ?? 'built-in defaults', staticDir: kioskDistDir() });
+  } catch (e) {
+    await demo?.hospital.close().catch(() => undefined);
+    throw e;
   } finally {
     process.off('SIGTERM', remember);
     process.off('SIGINT', remember);
   }
   io.out(`sonicart serving on http://127.0.0.1:${service.api.port()}/ (data in ${config.dataDir})`);
-  handleSignals(service, log);
+  handleSignals(demo ? withHospital(service, demo, log) : service, log);
   if (early) process.kill(process.pid, early);
   await new Promise<never>(() => undefined);
   return 0;
+}
+
+/** The hospital stops after the service: the drain may still be sending to it. */
+function withHospital(service: RunningService, demo: DemoHospital, log: Logger): RunningService {
+  let stopping: Promise<void> | undefined;
+  return {
+    device: service.device,
+    api: service.api,
+    stop(options) {
+      stopping ??= service.stop(options).finally(async () => {
+        await demo.hospital.close();
+        log.info('simulated hospital stopped', { received: demo.hospital.stored.length });
+      });
+      return stopping;
+    },
+  };
 }
