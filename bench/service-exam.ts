@@ -10,8 +10,7 @@
  *
  *   npx tsx bench/service-exam.ts [--exams 20] [--day] [--day-exams 40] [--cine-seconds 2]
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,30 +18,13 @@ import { filter, firstValueFrom } from 'rxjs';
 import { parseDeviceConfig } from '../device/config/index.js';
 import { createDevice, type CartDevice } from '../device/main.js';
 import { freePort, startPeer } from '../test/helpers/net-peers.js';
+import { buildNoDelayShim } from './nodelay-shim.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 }
 
-const NODELAY_SHIM = `
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-static void nodelay(int fd) { if (fd >= 0) { int one = 1; setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); } }
-int accept(int s, struct sockaddr *a, socklen_t *l) {
-  static int (*real)(int, struct sockaddr *, socklen_t *);
-  if (!real) real = dlsym(RTLD_NEXT, "accept");
-  int fd = real(s, a, l); nodelay(fd); return fd;
-}
-int accept4(int s, struct sockaddr *a, socklen_t *l, int f) {
-  static int (*real)(int, struct sockaddr *, socklen_t *, int);
-  if (!real) real = dlsym(RTLD_NEXT, "accept4");
-  int fd = real(s, a, l, f); nodelay(fd); return fd;
-}
-`;
 
 function wallMs(cmd: string, args: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -81,10 +63,9 @@ async function main(): Promise<void> {
   const dayExams = arg('--day-exams', 40);
   const cineSeconds = arg('--cine-seconds', 2);
   const dir = await mkdtemp(join(tmpdir(), 'sonicart-bench-exam-'));
-  writeFileSync(join(dir, 'nodelay.c'), NODELAY_SHIM);
-  execFileSync('gcc', ['-shared', '-fPIC', '-O2', '-o', join(dir, 'nodelay.so'), join(dir, 'nodelay.c'), '-ldl']);
+  const shim = buildNoDelayShim(dir);
   const port = await freePort();
-  const scp = await startPeer('storescp', ['--ignore', '--fork', '+xa', String(port)], port, { env: { ...process.env, LD_PRELOAD: join(dir, 'nodelay.so') } });
+  const scp = await startPeer('storescp', ['--ignore', '--fork', '+xa', String(port)], port, { env: { ...process.env, LD_PRELOAD: shim } });
   const config = parseDeviceConfig({
     dataDir: join(dir, 'cart'),
     capture: { transferSyntax: 'jpeg-lossless', ringSeconds: Math.max(4, cineSeconds + 2), maxCineSeconds: Math.max(3, cineSeconds) },

@@ -14,7 +14,7 @@
  * Options: --files N (default 200), --reps N (default 1; medians), --skip-big, --skip-send, --skip-scale,
  * --scale-instances N.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,7 @@ import { openDatabase } from '../device/db/index.js';
 import { Forwarder, JobQueue, JOB_STATES, type StoreDestination } from '../device/queue/index.js';
 import { InstanceStore } from '../device/storage/index.js';
 import { freePort, startPeer } from '../test/helpers/net-peers.js';
+import { buildNoDelayShim } from './nodelay-shim.js';
 import { testImageDataSet } from '../test/unit/device-net/fixtures.js';
 
 function flag(name: string): boolean {
@@ -36,24 +37,6 @@ function arg(name: string, dflt: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 }
 
-const NODELAY_SHIM = `
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-static void nodelay(int fd) { if (fd >= 0) { int one = 1; setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); } }
-int accept(int s, struct sockaddr *a, socklen_t *l) {
-  static int (*real)(int, struct sockaddr *, socklen_t *);
-  if (!real) real = dlsym(RTLD_NEXT, "accept");
-  int fd = real(s, a, l); nodelay(fd); return fd;
-}
-int accept4(int s, struct sockaddr *a, socklen_t *l, int f) {
-  static int (*real)(int, struct sockaddr *, socklen_t *, int);
-  if (!real) real = dlsym(RTLD_NEXT, "accept4");
-  int fd = real(s, a, l, f); nodelay(fd); return fd;
-}
-`;
 
 function wall(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -103,10 +86,9 @@ const dir = await mkdtemp(join(tmpdir(), 'sonicart-bench-svc-'));
 const stops: (() => Promise<void>)[] = [];
 try {
   // the TCP_NODELAY shim
-  writeFileSync(join(dir, 'nodelay.c'), NODELAY_SHIM);
-  execFileSync('gcc', ['-shared', '-fPIC', '-O2', '-o', join(dir, 'nodelay.so'), join(dir, 'nodelay.c'), '-ldl']);
+  const shim = buildNoDelayShim(dir);
   const port = await freePort();
-  const scp = await startPeer('storescp', ['--ignore', '--fork', String(port)], port, { env: { ...process.env, LD_PRELOAD: join(dir, 'nodelay.so') } });
+  const scp = await startPeer('storescp', ['--ignore', '--fork', String(port)], port, { env: { ...process.env, LD_PRELOAD: shim } });
   stops.push(() => scp.stop());
   const peer = { host: '127.0.0.1', port, calledAeTitle: 'STORESCP', callingAeTitle: 'US_CART' };
   const destinations: StoreDestination[] = [
