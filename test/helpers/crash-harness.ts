@@ -17,6 +17,7 @@ import { uidFromRandom } from '../../dicom/core/index.js';
 import { openDatabase } from '../../device/db/index.js';
 import { readDicomFileHeader } from '../../device/files/read-header.js';
 import { runTool } from './run-tool.js';
+import { mulberry32 } from '../../hw-sim/frame-grabber/prng.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const CHILD_SOURCE = join(ROOT, 'test', 'helpers', 'crash-child.ts');
@@ -111,13 +112,8 @@ function startChild(o: CrashOptions, script: string): Promise<Child> {
   ]);
 }
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0), s / 2 ** 32);
-}
-
 export async function runCrashTest(o: CrashOptions): Promise<CrashReport> {
-  const rand = prng(o.seed ?? Date.now());
+  const rand = mulberry32(o.seed ?? Date.now());
   const minMs = o.minMs ?? 100;
   const maxMs = o.maxMs ?? 900;
   const stills = o.stillsPerExam ?? 4;
@@ -293,7 +289,7 @@ async function post(o: ServiceCrashOptions, path: string, body?: unknown): Promi
  * instance counts as acknowledged when the API answered 201 with its SOP Instance UID.
  */
 export async function runServiceCrashTest(o: ServiceCrashOptions): Promise<CrashReport> {
-  const rand = prng(o.seed ?? Date.now());
+  const rand = mulberry32(o.seed ?? Date.now());
   // A still takes 0.1–1 s here, a cine 1.5 s: the window spans several of them.
   const minMs = o.minMs ?? 300;
   const maxMs = o.maxMs ?? 4000;

@@ -1,13 +1,70 @@
 /**
- * `sonicart serve` as a child process with a configuration file, the way the cart runs it:
- * waits until GET /api/state answers, keeps its output for a failing test, stops by PID.
+ * `sonicart serve` as a child process, the way `npm start` and the cart run it: spawned with its
+ * own HOME and XDG_DATA_HOME, its output kept for a failing test, waited for until
+ * GET /api/state answers, stopped by PID.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from './net-peers.js';
 
-const BIN = join(import.meta.dirname, '../../bin/sonicart.js');
+/** The command line as a user starts it (bundle, or sources through tsx when newer). */
+export const SONICART_BIN = join(import.meta.dirname, '../../bin/sonicart.js');
+const running = new Set<ChildProcess>();
+
+export interface ServeChild {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly exit: Promise<number | null>;
+  stdout(): string;
+  stderr(): string;
+}
+
+/** Spawns `sonicart serve --ui-port <free port> …extra` with HOME=home, XDG_DATA_HOME=home/data. */
+export async function spawnServe(home: string, extra: readonly string[] = []): Promise<ServeChild> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [SONICART_BIN, 'serve', '--ui-port', String(port), ...extra], {
+    env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, 'data') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  const exit = new Promise<number | null>((r) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      r(code);
+    }),
+  );
+  return { child, port, exit, stdout: () => out, stderr: () => err };
+}
+
+/** Resolves with the first GET /api/state answer and how long after the call it came; throws if serve exits first. */
+export async function waitForState(s: ServeChild, timeoutMs = Infinity): Promise<{ body: Record<string, unknown>; ms: number }> {
+  const t0 = Date.now();
+  for (;;) {
+    if (s.child.exitCode !== null) throw new Error(`serve exited ${s.child.exitCode}:\n${s.stdout()}${s.stderr()}`);
+    try {
+      const r = await fetch(`http://127.0.0.1:${s.port}/api/state`);
+      if (r.ok) return { body: (await r.json()) as Record<string, unknown>, ms: Date.now() - t0 };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - t0 > timeoutMs) {
+      s.child.kill('SIGKILL');
+      throw new Error(`serve did not answer /api/state in ${timeoutMs} ms:\n${s.stdout()}${s.stderr()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** SIGKILLs every serve this helper started that is still running (for afterEach). */
+export function killServes(): void {
+  for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  running.clear();
+}
 
 export interface ServedCart {
   readonly pid: number;
@@ -18,44 +75,23 @@ export interface ServedCart {
   stop(graceMs?: number): Promise<number | null>;
 }
 
+/** `sonicart serve --config` with `config` written into `configDir`, once /api/state answers. */
 export async function startServe(configDir: string, config: Record<string, unknown>, opts: { readyTimeoutMs?: number } = {}): Promise<ServedCart> {
-  const port = await freePort();
   const file = join(configDir, 'sonicart.json');
   await writeFile(file, JSON.stringify(config, null, 2));
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--config', file, '--ui-port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HOME: configDir, XDG_DATA_HOME: join(configDir, 'xdg') },
-  });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}:\n${out}`);
-    try {
-      if ((await fetch(`${base}/api/state`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`serve did not answer /api/state in time:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const pid = child.pid!;
+  const s = await spawnServe(configDir, ['--config', file]);
+  await waitForState(s, opts.readyTimeoutMs ?? 30_000);
+  const pid = s.child.pid!;
   return {
     pid,
-    port,
-    base,
-    output: () => out,
+    port: s.port,
+    base: `http://127.0.0.1:${s.port}`,
+    output: () => s.stdout() + s.stderr(),
     async stop(graceMs = 15_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      if (s.child.exitCode !== null || s.child.signalCode !== null) return s.child.exitCode;
       process.kill(pid, 'SIGTERM');
-      const t = setTimeout(() => child.exitCode === null && process.kill(pid, 'SIGKILL'), graceMs);
-      const code = await exit;
+      const t = setTimeout(() => s.child.exitCode === null && process.kill(pid, 'SIGKILL'), graceMs);
+      const code = await s.exit;
       clearTimeout(t);
       return code;
     },

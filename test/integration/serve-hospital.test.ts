@@ -7,7 +7,7 @@
  * the service and then the hospital: exit 0, the hospital's port refuses connections, no child
  * process outlives the service. With --config, no hospital.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -16,58 +16,25 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceState, GetWorklistResponse, ListQueueResponse } from '../../device/web/api-types.js';
 import { freePort } from '../helpers/net-peers.js';
+import { killServes, SONICART_BIN, spawnServe, waitForState, type ServeChild } from '../helpers/serve-process.js';
 import { runTool } from '../helpers/run-tool.js';
 
-const BIN = join(import.meta.dirname, '../../bin/sonicart.js');
-const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killServes();
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-interface Served {
-  child: ChildProcess;
-  port: number;
-  exit: Promise<number | null>;
-  stdout: () => string;
-  stderr: () => string;
-}
 
-async function serve(h: string, extra: string[] = []): Promise<Served> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve', '--ui-port', String(port), ...extra], {
-    env: { ...process.env, HOME: h, XDG_DATA_HOME: join(h, 'data') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, port, exit, stdout: () => out, stderr: () => err };
-}
 
-async function waitForState(s: Served): Promise<void> {
-  for (;;) {
-    if (s.child.exitCode !== null) throw new Error(`serve exited ${s.child.exitCode}: ${s.stderr()}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${s.port}/api/state`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
-const get = async <T>(s: Served, path: string): Promise<T> => {
+const get = async <T>(s: ServeChild, path: string): Promise<T> => {
   const r = await fetch(`http://127.0.0.1:${s.port}${path}`);
   if (!r.ok) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`);
   return (await r.json()) as T;
 };
-const post = (s: Served, path: string, body?: unknown): Promise<Response> =>
+const post = (s: ServeChild, path: string, body?: unknown): Promise<Response> =>
   fetch(`http://127.0.0.1:${s.port}${path}`, body === undefined ? { method: 'POST' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /** Resolves true when something accepts a TCP connection on the port, false when it is refused. */
@@ -105,7 +72,7 @@ describe('sonicart serve with the built-in defaults brings up the simulated hosp
   it('worklist from the hospital, a still stored to HOSPITAL through the queue, readable by dcmdump; SIGTERM stops both', async () => {
     const h = await mkdtemp(join(tmpdir(), 'sonicart-serve-hosp-'));
     dirs.push(h);
-    const s = await serve(h);
+    const s = await spawnServe(h);
     await waitForState(s);
     const announced = /simulated hospital HOSPITAL on 127\.0\.0\.1:(\d+) .*its data in (\S+)/.exec(s.stdout());
     expect(announced, s.stdout()).not.toBeNull();
@@ -162,7 +129,7 @@ describe('sonicart serve with the built-in defaults brings up the simulated hosp
     const dataDir = join(h, 'data', 'sonicart');
     await mkdir(dataDir, { recursive: true });
     await writeFile(join(dataDir, 'hospital'), 'not a directory');
-    const r = await runTool(process.execPath, [BIN, 'serve', '--ui-port', String(await freePort())], { env: { ...process.env, HOME: h, XDG_DATA_HOME: join(h, 'data') } });
+    const r = await runTool(process.execPath, [SONICART_BIN, 'serve', '--ui-port', String(await freePort())], { env: { ...process.env, HOME: h, XDG_DATA_HOME: join(h, 'data') } });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(join(dataDir, 'hospital'));
     expect(existsSync(join(dataDir, 'sonicart.db'))).toBe(false);
@@ -173,7 +140,7 @@ describe('sonicart serve with the built-in defaults brings up the simulated hosp
     dirs.push(h);
     const cfg = join(h, 'cart.json');
     await writeFile(cfg, JSON.stringify({ dataDir: join(h, 'cart'), destinations: [{ name: 'PACS', host: '127.0.0.1', port: await freePort(), calledAe: 'STORESCP', roles: ['store'] }] }));
-    const s = await serve(h, ['--config', cfg]);
+    const s = await spawnServe(h, ['--config', cfg]);
     await waitForState(s);
     expect(s.stdout()).not.toContain('simulated hospital');
     const destinations = await get<DeviceState>(s, '/api/state');

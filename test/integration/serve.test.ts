@@ -5,21 +5,19 @@
  * and durable, exit 0); a second SIGTERM aborts (exit 1); usage and configuration errors exit 2
  * before any file is touched.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/net-peers.js';
+import { killServes, SONICART_BIN, spawnServe, waitForState, type ServeChild } from '../helpers/serve-process.js';
 import { runTool } from '../helpers/run-tool.js';
 
-const BIN = join(import.meta.dirname, '../../bin/sonicart.js');
-const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killServes();
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
@@ -29,47 +27,16 @@ async function home(): Promise<string> {
   return d;
 }
 
-interface Served {
-  child: ChildProcess;
-  port: number;
-  exit: Promise<number | null>;
-  stderr: () => string;
-}
 
-async function serve(h: string, extra: string[] = []): Promise<Served> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve', '--ui-port', String(port), ...extra], {
-    env: { ...process.env, HOME: h, XDG_DATA_HOME: join(h, 'data') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let err = '';
-  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, port, exit, stderr: () => err };
-}
 
-async function waitForState(s: Served): Promise<{ body: Record<string, unknown>; ms: number }> {
-  const t0 = Date.now();
-  for (;;) {
-    if (s.child.exitCode !== null) throw new Error(`serve exited ${s.child.exitCode}: ${s.stderr()}`);
-    try {
-      const r = await fetch(`http://127.0.0.1:${s.port}/api/state`);
-      if (r.ok) return { body: (await r.json()) as Record<string, unknown>, ms: Date.now() - t0 };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
-const api = (s: Served, path: string, body?: unknown): Promise<Response> =>
+const api = (s: ServeChild, path: string, body?: unknown): Promise<Response> =>
   fetch(`http://127.0.0.1:${s.port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
 
 describe('sonicart serve', () => {
   it('on a fresh per-user data directory serves /api/state with the simulated capture running, then stops on SIGTERM with exit 0', async () => {
     const h = await home();
-    const s = await serve(h);
+    const s = await spawnServe(h);
     const { body, ms } = await waitForState(s);
     console.log(`serve: GET /api/state answered ${ms} ms after spawn`);
     expect(body).toMatchObject({ device: { aeTitle: 'US_CART', version: '0.1.0' }, exam: null, capture: { running: true, frozen: false } });
@@ -81,7 +48,7 @@ describe('sonicart serve', () => {
 
   it('SIGTERM during a prospective cine: the cine is finished and acknowledged, the file is durable, exit 0; the next start ends the open exam', async () => {
     const h = await home();
-    const s = await serve(h);
+    const s = await spawnServe(h);
     await waitForState(s);
     expect((await api(s, '/api/exams', { patient: { name: 'Doe^Jane', id: 'P-1' } })).status).toBe(201);
     const cine = api(s, '/api/exams/current/cines', { seconds: 2, mode: 'prospective' });
@@ -94,7 +61,7 @@ describe('sonicart serve', () => {
     expect(await s.exit).toBe(0);
 
     // Restart on the same data directory: the acknowledged cine is there, readable by dcmdump.
-    const again = await serve(h);
+    const again = await spawnServe(h);
     await waitForState(again);
     const exams = (await (await fetch(`http://127.0.0.1:${again.port}/api/exams`)).json()) as { exams: { state: string; instances: { sopInstanceUid: string }[] }[] };
     expect(exams.exams[0]!.state).toBe('ended');
@@ -111,7 +78,7 @@ describe('sonicart serve', () => {
 
   it('SIGTERM while starting (database open, API not yet up) is not a kill: the service comes up, drains and exits 0', async () => {
     const h = await home();
-    const s = await serve(h);
+    const s = await spawnServe(h);
     const db = join(h, 'data', 'sonicart', 'sonicart.db');
     while (!existsSync(db)) {
       if (s.child.exitCode !== null) throw new Error(s.stderr());
@@ -124,7 +91,7 @@ describe('sonicart serve', () => {
 
   it('a second SIGTERM aborts at once with exit 1', async () => {
     const h = await home();
-    const s = await serve(h);
+    const s = await spawnServe(h);
     await waitForState(s);
     await api(s, '/api/exams', { patient: { name: 'Doe^Jane' } });
     const cine = api(s, '/api/exams/current/cines', { seconds: 5, mode: 'prospective' }).catch(() => undefined);
@@ -144,7 +111,7 @@ describe('sonicart serve', () => {
     [['--colour'], "Unknown option '--colour'"],
   ])('usage error %j exits 2 before touching files', async (args, message) => {
     const h = await home();
-    const r = await runTool(process.execPath, [BIN, 'serve', ...args], { env: { ...process.env, HOME: h, XDG_DATA_HOME: join(h, 'data') } });
+    const r = await runTool(process.execPath, [SONICART_BIN, 'serve', ...args], { env: { ...process.env, HOME: h, XDG_DATA_HOME: join(h, 'data') } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(existsSync(join(h, 'data'))).toBe(false);
@@ -153,7 +120,7 @@ describe('sonicart serve', () => {
   it('a bad configuration file exits 2 with one line naming the key', async () => {
     const h = await home();
     await writeFile(join(h, 'c.json'), JSON.stringify({ destinations: [{ name: 'pacs', host: 'h', port: 'abc', calledAe: 'P', roles: ['store'] }] }));
-    const r = await runTool(process.execPath, [BIN, 'serve', '--config', join(h, 'c.json')], { env: { ...process.env, HOME: h, XDG_DATA_HOME: join(h, 'data') } });
+    const r = await runTool(process.execPath, [SONICART_BIN, 'serve', '--config', join(h, 'c.json')], { env: { ...process.env, HOME: h, XDG_DATA_HOME: join(h, 'data') } });
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe('sonicart: config: destinations[0].port: expected an integer 1-65535, got "abc"');
     expect(existsSync(join(h, 'data'))).toBe(false);

@@ -13,6 +13,7 @@ import { IMPLICIT_VR_LE } from '../../dicom/encoding/index.js';
 import { runTool, scratchDir } from '../helpers/run-tool.js';
 import { sopsOf, verifyFileSet } from '../helpers/fileset-check.js';
 import { writeStudySet } from '../unit/media/us-files.js';
+import { mulberry32 } from '../../hw-sim/frame-grabber/prng.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/sonicart.js');
@@ -24,17 +25,6 @@ let dir: string;
 let cleanup: () => Promise<void>;
 beforeEach(async () => ({ dir, cleanup } = await scratchDir('sonicart-media-crash-')));
 afterEach(() => cleanup());
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function run(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
