@@ -1,7 +1,8 @@
 /**
  * The built-in configuration's peer: `npm start` on a fresh clone has no PACS or RIS to talk to,
- * so `sonicart serve` without --config starts the simulated hospital (worklist + storage, a demo
- * and CI fixture, not a PACS) in-process on loopback and points the default configuration at it.
+ * so `sonicart serve` without --config starts the simulated hospital (worklist, storage, MPPS and
+ * storage commitment; a demo and CI fixture, not a PACS) in-process on loopback and points the
+ * default configuration at it.
  * A configuration file names real destinations and gets no hospital.
  */
 import { join } from 'node:path';
@@ -23,8 +24,8 @@ export interface DemoHospital {
 
 /**
  * Starts the hospital on a free loopback port before the device (so the first worklist refresh
- * finds it) and returns `config` with its destination. Commitment reports go to the cart's
- * listenPort; the roles are only those the service uses today (store, worklist).
+ * finds it) and returns `config` with its destination, in every role. Commitment reports go to
+ * the cart's listenPort.
  */
 export async function startDemoHospital(config: DeviceConfig, log: Logger): Promise<DemoHospital> {
   const dataDir = join(config.dataDir, 'hospital');
@@ -41,7 +42,9 @@ export async function startDemoHospital(config: DeviceConfig, log: Logger): Prom
     host: '127.0.0.1',
     port: hospital.port,
     calledAe: hospital.aeTitle,
-    roles: ['store', 'worklist'],
+    // The whole IHE Scheduled Workflow: worklist, images, MPPS, and storage commitment (the
+    // hospital reports on a new association to the cart's listener after a delay).
+    roles: ['store', 'worklist', 'mpps', 'commitment'],
     concurrency: 1,
   };
   log.info('simulated hospital started', { aeTitle: hospital.aeTitle, port: hospital.port, dataDir, procedureSteps: hospital.worklist.length });

@@ -132,7 +132,8 @@ export interface ExamService {
   /** Ends the current exam and queues it to every `store` destination (and export if configured). */
   end(): Promise<{ readonly exam: ExamRecord; readonly jobsQueued: number }>;
   /** Discontinues the current exam: nothing is sent. */
-  cancel(): Promise<ExamRecord>;
+  /** Discontinues the exam; `reason` (CID 9300, default unspecified) is reported in the MPPS N-SET DISCONTINUED. */
+  cancel(reason?: DiscontinuationReason): Promise<ExamRecord>;
   list(filter?: ExamListFilter): ExamRecord[];
   get(examId: string): ExamRecord | undefined;
 }
@@ -195,6 +196,9 @@ export interface WorklistService {
 
 // ---------------------------------------------------------------------------------------------
 // Audit
+
+/** Why an exam was discontinued (CID 9300 "Procedure Discontinuation Reasons"; dicom/iod/mpps.ts codes them). */
+export type DiscontinuationReason = 'unspecified' | 'wrongWorklistEntry' | 'patientRefused' | 'equipmentFailure' | 'patientCondition';
 
 export type AuditAction = 'worklist-query' | 'send' | 'export' | 'delete' | 'exam-start' | 'exam-end' | 'exam-cancel' | 'service-login' | 'config';
 

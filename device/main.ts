@@ -28,6 +28,10 @@ import { LinuxMediaWatcher } from './media/linux-watcher.js';
 import { MediaJobs } from './media/jobs.js';
 import type { MediaWatcher } from './media/watcher.js';
 import { Forwarder, JobQueue } from './queue/index.js';
+import { CommitmentLedger } from './queue/commitment-ledger.js';
+import { MppsLedger } from './queue/mpps-ledger.js';
+import { ProcedureSender } from './queue/procedure-sender.js';
+import { ExamProcedures } from './exam/procedure-steps.js';
 import { PolledUsbMonitor, UsbHistory, sysfsUsbBackend, type UsbMonitor } from './usb/index.js';
 import { InstanceStore, Quota } from './storage/index.js';
 import { DbWorklistService, networkWorklistFinder, type WorklistFinder } from './worklist/index.js';
@@ -77,6 +81,11 @@ export interface CartDevice extends Device {
   readonly instances: InstanceStore;
   readonly queue: JobQueue;
   readonly forwarder: Forwarder;
+  /** MPPS and storage commitment (IHE SWF): the sender of their jobs and their records. */
+  readonly procedures: ProcedureSender;
+  readonly mpps: MppsLedger;
+  /** The cart's CommitmentReportHandler: reports on any association are recorded here. */
+  readonly commitments: CommitmentLedger;
   readonly media: MediaJobs;
   readonly exams: DbExamService;
   readonly worklist: DbWorklistService;
@@ -114,6 +123,22 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     log: log.child({ module: 'forwarder' }),
     destinations: config.destinations.filter((d) => d.roles.includes('store')).map((d) => ({ name: d.name, peer: peerConfigFor(config, d, 'store'), concurrency: d.concurrency })),
   });
+  const mpps = new MppsLedger(db, queue, clock);
+  const commitments = new CommitmentLedger({ db, queue, clock, log: log.child({ module: 'commitment' }), maxResends: config.commitment.maxResends });
+  const procedures = new ProcedureSender({
+    db,
+    queue,
+    mpps,
+    commitment: commitments,
+    clock,
+    newUid,
+    log: log.child({ module: 'procedures' }),
+    reportTimeoutMs: config.commitment.reportTimeoutS * 1000,
+    holdAssociationMs: config.commitment.holdAssociationS * 1000,
+    destinations: config.destinations
+      .filter((d) => d.roles.includes('mpps') || d.roles.includes('commitment'))
+      .map((d) => ({ name: d.name, peer: peerConfigFor(config, d, 'store'), mpps: d.roles.includes('mpps'), commitment: d.roles.includes('commitment') })),
+  });
   const source = o.frameSource ?? (await openFrameSource(config.capture.source));
   const live = new LiveCapture(source, { ringSeconds: config.capture.ringSeconds, clock, log: log.child({ module: 'capture' }) });
   const watcher = o.mediaWatcher ?? (config.media.watcher === 'sim' ? new SimulatedMediaWatcher(join(config.dataDir, 'sim-media'), { pollMs: 500 }) : new LinuxMediaWatcher());
@@ -141,6 +166,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     newExamId: () => randomUUID(),
     equipment: { ...EQUIPMENT, stationName: config.stationName, ...(config.institutionName ? { institutionName: config.institutionName } : {}) },
     exportOnEnd: () => media.exportCurrent('service'),
+    procedures: new ExamProcedures({ config, db, ledger: mpps, newUid }),
   });
   const worklist = new DbWorklistService({ config, clock, log: log.child({ module: 'worklist' }), db, audit, find: o.worklistFinder ?? networkWorklistFinder(log.child({ module: 'worklist-scu' })) });
   const destinations = new ConfiguredDestinations(config, log.child({ module: 'echo' }));
@@ -150,6 +176,9 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     store: instances,
     limits: { maxStoreBytes: config.quotas.maxSpoolMb * MiB, minFreeBytes: config.quotas.warnFreeMb * MiB, warnFreeBytes: config.quotas.warnFreeMb * MiB },
     destinations: () => config.destinations.filter((d) => d.roles.includes('store')).map((d) => d.name),
+    // Local deletion waits for storage commitment where the destination is asked for it.
+    commitmentRequired: (d) => config.destinations.some((x) => x.name === d && x.roles.includes('commitment')),
+    committed: (uid, d) => commitments.isCommitted(uid, d),
     log: log.child({ module: 'quota' }),
   });
   const alarms = new AlarmBoard(clock);
@@ -190,6 +219,9 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     instances,
     queue,
     forwarder,
+    procedures,
+    mpps,
+    commitments,
     media,
     exams,
     worklist,
@@ -211,8 +243,9 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       // Audit: every send outcome and every deletion of patient data.
       subs.push(
         queue.events$.subscribe((e) => {
-          if (e.type === 'job' && e.job.kind === 'store' && ['completed', 'warning', 'failed'].includes(e.job.state)) {
-            audit.record({ who: 'service', action: 'send', what: `instance ${e.job.sopInstanceUid ?? ''}`, where: e.job.destination, outcome: e.job.state === 'failed' ? 'failure' : 'success', ...(e.job.status || e.job.reason ? { detail: [e.job.status, e.job.reason].filter(Boolean).join(' ') } : {}) });
+          if (e.type === 'job' && ['completed', 'warning', 'failed'].includes(e.job.state)) {
+            const what = e.job.kind === 'store' ? `instance ${e.job.sopInstanceUid ?? ''}` : `${e.job.kind === 'mpps' ? 'MPPS' : 'storage commitment'} of exam ${e.job.examId ?? ''}`;
+            audit.record({ who: 'service', action: 'send', what, where: e.job.destination, outcome: e.job.state === 'failed' ? 'failure' : 'success', ...(e.job.status || e.job.reason ? { detail: [e.job.status, e.job.reason].filter(Boolean).join(' ') } : {}) });
           } else if (e.type === 'destination-paused') {
             alarms.raise(`DESTINATION_PAUSED:${e.destination}`, 'warning', `${e.destination} unreachable: ${e.reason}; retry at ${e.until}`);
           } else if (e.type === 'destination-resumed') {
@@ -238,6 +271,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       });
       await media.start();
       forwarder.start();
+      procedures.start();
       worklist.start();
       await usb.start();
       if (serialPanel) panelBinding = bindControlPanel(serialPanel, { config: config.panel, exams: exams!, queue, media, alarms$: alarms.alarms$, raiseAlarm: (c, s, m) => alarms.raise(c, s, m), clearAlarm: (c) => alarms.clear(c), clock, log: log.child({ module: 'panel' }) });
@@ -269,6 +303,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       if (options.drain) await exams!.drain();
       await worklist.stop();
       await forwarder.stop();
+      await procedures.stop();
       await media.stop();
       await live.stop();
       await o.panel?.close();

@@ -11,6 +11,7 @@ import { arrayOf, bool, fail, field, int, num, obj, oneOf, optional, str, type C
 import {
   DESTINATION_ROLES,
   type ActivityTimers,
+  type CommitmentConfig,
   type CaptureConfig,
   type DestinationConfig,
   type DestinationRole,
@@ -122,6 +123,14 @@ const retry: Check<RetryConfig> = obj<RetryConfig>({
   if (r.maxDelayS < r.initialDelayS) fail(`${p}.maxDelayS`, `${r.maxDelayS} is below retry.initialDelayS (${r.initialDelayS})`);
 });
 
+const commitment: Check<CommitmentConfig> = obj<CommitmentConfig>({
+  reportTimeoutS: field(num(1, 7 * 86400), 600),
+  holdAssociationS: field(num(0, 600), 5),
+  maxResends: field(int(0, 10), 1),
+}, (c, p) => {
+  if (c.holdAssociationS >= c.reportTimeoutS) fail(`${p}.holdAssociationS`, `${c.holdAssociationS} s is not below commitment.reportTimeoutS (${c.reportTimeoutS} s)`);
+});
+
 const quotas: Check<QuotaConfig> = obj<QuotaConfig>({
   maxSpoolMb: field(int(10, 10_000_000), 20_000),
   warnFreeMb: field(int(0, 10_000_000), 2_000),
@@ -170,6 +179,7 @@ export function deviceConfigSchema(env: Readonly<Record<string, string | undefin
     dataDir: field(str({ min: 1, pattern: /^\//, what: 'an absolute directory path' }), defaultDataDir(env)),
     uiPort: field(port, DEFAULT_UI_PORT),
     retry: field(retry, {} as RetryConfig),
+    commitment: field(commitment, {} as CommitmentConfig),
     quotas: field(quotas, {} as QuotaConfig),
     worklist: field(worklist, {} as WorklistConfig),
     patientId: field(patientIdRule, {} as PatientIdRule),

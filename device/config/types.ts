@@ -5,7 +5,7 @@
  * rest of the service never guesses.
  */
 
-/** What a destination is used for. `mpps` and `commitment` are accepted now, used by the SCP issue. */
+/** What a destination is used for: sending images, the worklist, MPPS (RAD-6/7), storage commitment (RAD-10). */
 export type DestinationRole = 'store' | 'worklist' | 'mpps' | 'commitment';
 export const DESTINATION_ROLES: readonly DestinationRole[] = ['store', 'worklist', 'mpps', 'commitment'];
 
@@ -66,6 +66,19 @@ export interface RetryConfig {
   readonly maxAttempts: number;
 }
 
+/**
+ * Storage commitment (push model) at destinations with the role `commitment`. The local copy of
+ * an instance is removed by the quota only once every such destination has committed it.
+ */
+export interface CommitmentConfig {
+  /** No N-EVENT-REPORT within this time after the N-ACTION: request again (new Transaction UID), seconds. */
+  readonly reportTimeoutS: number;
+  /** How long the N-ACTION's association stays open for a report on it, seconds (0: release at once). */
+  readonly holdAssociationS: number;
+  /** How often an instance the archive reports as failed is stored and requested again (0: never). */
+  readonly maxResends: number;
+}
+
 export interface QuotaConfig {
   /** Spool size above which the oldest fully sent studies are removed, MB. */
   readonly maxSpoolMb: number;
@@ -116,6 +129,7 @@ export interface DeviceConfig {
   /** The API and kiosk port on 127.0.0.1. */
   readonly uiPort: number;
   readonly retry: RetryConfig;
+  readonly commitment: CommitmentConfig;
   readonly quotas: QuotaConfig;
   readonly worklist: WorklistConfig;
   readonly patientId: PatientIdRule;

@@ -172,4 +172,68 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX instances_not_ok ON instances (state) WHERE state <> 'ok';
     `,
   },
+  {
+    version: 5,
+    name: 'MPPS steps and messages, storage commitment transactions and instances',
+    sql: `
+      -- IHE SWF (RAD-6/7): one procedure step per exam × mpps destination. last_status is the
+      -- status the SCP has ACCEPTED (NULL until its N-CREATE succeeded): an N-SET is never sent
+      -- before it is 'IN PROGRESS', and never after 'COMPLETED' / 'DISCONTINUED'.
+      CREATE TABLE mpps_steps (
+        exam_id TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        -- One performed procedure step, one UID: the same UID at every mpps destination.
+        mpps_sop_instance_uid TEXT NOT NULL,
+        last_status TEXT CHECK (last_status IN ('IN PROGRESS', 'COMPLETED', 'DISCONTINUED')),
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (exam_id, destination)
+      ) WITHOUT ROWID;
+
+      -- What each 'mpps' job sends: the data set built when the exam event happened (Explicit VR
+      -- Little Endian), so a retry or a restart sends exactly what was decided then.
+      CREATE TABLE mpps_messages (
+        job_id INTEGER PRIMARY KEY REFERENCES jobs (job_id),
+        exam_id TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        operation TEXT NOT NULL CHECK (operation IN ('N-CREATE', 'N-SET')),
+        status TEXT NOT NULL CHECK (status IN ('IN PROGRESS', 'COMPLETED', 'DISCONTINUED')),
+        dataset BLOB NOT NULL
+      );
+      CREATE INDEX mpps_messages_exam ON mpps_messages (exam_id, destination, job_id);
+
+      -- Storage commitment (PS3.4 J, push model): one row per N-ACTION (a retry after a timeout is
+      -- a new transaction). state: requested (N-ACTION sent, no report yet), reported, timed-out,
+      -- failed (the N-ACTION itself failed).
+      CREATE TABLE commitment_transactions (
+        transaction_uid TEXT PRIMARY KEY,
+        job_id INTEGER REFERENCES jobs (job_id),
+        exam_id TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('requested', 'reported', 'timed-out', 'failed')),
+        instances INTEGER NOT NULL,
+        requested_at TEXT NOT NULL,
+        answered_at TEXT,
+        reported_by TEXT,
+        detail TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX commitment_transactions_exam ON commitment_transactions (exam_id, destination);
+
+      -- Per instance × commitment destination. pending: stored there, not yet committed;
+      -- committed; commit-failed (failure_reason from the Failed SOP Sequence). resends: how
+      -- often a failed instance was stored and requested again (bounded by configuration).
+      CREATE TABLE commitments (
+        sop_instance_uid TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        exam_id TEXT,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'committed', 'commit-failed')),
+        failure_reason INTEGER,
+        transaction_uid TEXT,
+        resends INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (sop_instance_uid, destination)
+      ) WITHOUT ROWID;
+      CREATE INDEX commitments_exam ON commitments (exam_id, destination, state);
+      CREATE INDEX commitments_state ON commitments (destination, state);
+    `,
+  },
 ];

@@ -28,6 +28,7 @@ import { failureOf } from '../device-failure.js';
 import { ExamError } from './errors.js';
 import { ExamStore, TERMINAL, type NewExam } from './exam-store.js';
 import type { LiveCapture } from './live-capture.js';
+import { seriesDescriptionOf, type DiscontinuationReason, type ExamProcedures } from './procedure-steps.js';
 import { step, type Step } from './machine.js';
 import { checkPatient, makePatientId } from './patient.js';
 import type { EffectKind, ExamEventName } from './table.js';
@@ -46,6 +47,8 @@ export interface ExamServiceDeps {
   readonly equipment: Equipment;
   /** Export of an ended exam when config.media.exportOnEnd (the media jobs' "current exam to the only medium"). */
   readonly exportOnEnd?: (examId: string) => Promise<unknown>;
+  /** MPPS of the exam (IHE SWF); absent: no procedure step is reported. */
+  readonly procedures?: ExamProcedures;
 }
 
 const T = {
@@ -93,6 +96,8 @@ export class DbExamService implements ExamService {
       const now = this.d.clock.now().toISOString();
       const jobs = this.d.db.transaction(() => {
         this.store.setState(exam.examId, 'ended', now);
+        // Its procedure step (if it was started) is completed with what was stored.
+        this.d.procedures?.ended(exam.examId, this.d.clock.now());
         return this.enqueue(exam.examId);
       });
       this.d.audit.record({ who: 'service', action: 'exam-end', what: exam.examId, where: this.storeDestinations().join(','), outcome: 'success', detail: `left ${exam.state} by the previous run; ended and queued (${jobs} jobs)` });
@@ -165,9 +170,10 @@ export class DbExamService implements ExamService {
     return { exam, jobsQueued };
   }
 
-  async cancel(): Promise<ExamRecord> {
+  /** Discontinues the exam; `reason` (CID 9300) goes into the MPPS N-SET DISCONTINUED. */
+  async cancel(reason: DiscontinuationReason = 'unspecified'): Promise<ExamRecord> {
     const examId = this.current?.examId;
-    this.transition('cancel');
+    this.transition('cancel', { reason });
     const exam = this.store.get(examId!)!;
     this.d.audit.record({ who: 'operator', action: 'exam-cancel', what: `exam ${exam.examId} study ${exam.studyInstanceUid}`, where: '', outcome: 'success', detail: `${exam.instances.length} instance(s) kept locally, not sent` });
     return exam;
@@ -239,7 +245,10 @@ export class DbExamService implements ExamService {
    * One step of the machine: the database effects and the new state in one commit, then the
    * in-memory effects (capture), then the event. Throws ExamRefusal for a missing cell.
    */
-  private transition(event: ExamEventName, payload: { open?: { record: NewExam; context: ExamContext }; recording?: ExamSnapshot['recording'] } = {}): Step & { jobs: number } {
+  private transition(
+    event: ExamEventName,
+    payload: { open?: { record: NewExam; context: ExamContext }; recording?: ExamSnapshot['recording']; reason?: DiscontinuationReason } = {},
+  ): Step & { jobs: number } {
     if (this.stopping && event !== 'stored' && event !== 'store-failed') throw new ExamError('EXAM_STOPPING', 'the service is stopping');
     const s = step(this.state, event);
     const at = this.d.clock.now().toISOString();
@@ -253,6 +262,12 @@ export class DbExamService implements ExamService {
           opened = { examId: o.record.examId, context: o.context };
         } else if (e === 'enqueue-sends') {
           jobs = this.enqueue(this.current!.examId);
+        } else if (e === 'mpps-in-progress') {
+          this.d.procedures?.started(this.current!.examId, this.current!.context, this.d.clock.now());
+        } else if (e === 'mpps-completed') {
+          this.d.procedures?.ended(this.current!.examId, this.d.clock.now());
+        } else if (e === 'mpps-discontinued') {
+          this.d.procedures?.discontinued(this.current!.examId, this.d.clock.now(), payload.reason);
         }
       }
       const examId = opened?.examId ?? this.current?.examId;
@@ -285,7 +300,7 @@ export class DbExamService implements ExamService {
         }
         return;
       default:
-        return; // open-exam, close-exam, enqueue-sends: done in the commit; store-instance: by storeInstance
+        return; // open-exam, close-exam, enqueue-sends, mpps-*: done in the commit; store-instance: by storeInstance
     }
   }
 
@@ -324,7 +339,7 @@ export class DbExamService implements ExamService {
     const written = await this.d.live.capture(captureKind, seconds, window, {
       encoder: encoderFor(this.d.config.capture.transferSyntax),
       exam: exam.context,
-      series: { uid: r.seriesInstanceUid, number: r.seriesNumber, description: kind === 'screen' ? 'Screen capture' : 'Ultrasound' },
+      series: { uid: r.seriesInstanceUid, number: r.seriesNumber, description: seriesDescriptionOf(kind) },
       equipment: this.d.equipment,
       instanceNumber: r.instanceNumber,
       sopInstanceUid: r.sopInstanceUid,

@@ -38,9 +38,23 @@ export const EXAM_EVENTS: readonly ExamEventName[] = [
  * - capture-live / capture-freeze / capture-stop: the frame source and the ring;
  * - store-instance: write the file and its row (durable), then feed `stored` or `store-failed`;
  * - close-exam: mark the exam ended or cancelled in the database;
- * - enqueue-sends: one job per instance × `store` destination; export-if-configured: the media job.
+ * - enqueue-sends: one job per instance × `store` destination; export-if-configured: the media job;
+ * - mpps-in-progress / mpps-completed / mpps-discontinued: the MPPS message (N-CREATE at the first
+ *   live image, N-SET COMPLETED at the end, N-SET DISCONTINUED on cancel) to every `mpps`
+ *   destination (procedure-steps.ts). A cancel before the start has no step to discontinue.
  */
-export type EffectKind = 'open-exam' | 'capture-live' | 'capture-freeze' | 'capture-stop' | 'store-instance' | 'close-exam' | 'enqueue-sends' | 'export-if-configured';
+export type EffectKind =
+  | 'open-exam'
+  | 'capture-live'
+  | 'capture-freeze'
+  | 'capture-stop'
+  | 'store-instance'
+  | 'close-exam'
+  | 'enqueue-sends'
+  | 'export-if-configured'
+  | 'mpps-in-progress'
+  | 'mpps-completed'
+  | 'mpps-discontinued';
 
 export interface Cell {
   readonly next: ExamState;
@@ -50,14 +64,14 @@ export interface Cell {
 type Row = Partial<Record<ExamEventName, Cell>>;
 
 const SELECT: Row = { select: { next: 'patient-selected', effects: ['open-exam'] } };
-const END: Cell = { next: 'ended', effects: ['capture-stop', 'close-exam', 'enqueue-sends', 'export-if-configured'] };
-const CANCEL: Cell = { next: 'cancelled', effects: ['capture-stop', 'close-exam'] };
+const END: Cell = { next: 'ended', effects: ['capture-stop', 'close-exam', 'enqueue-sends', 'mpps-completed', 'export-if-configured'] };
+const CANCEL: Cell = { next: 'cancelled', effects: ['capture-stop', 'close-exam', 'mpps-discontinued'] };
 const STORE = (from: 'storing-live' | 'storing-frozen'): Cell => ({ next: from, effects: ['store-instance'] });
 
 export const TABLE: Readonly<Record<ExamState, Readonly<Row>>> = {
   idle: { ...SELECT },
   'patient-selected': {
-    start: { next: 'live', effects: ['capture-live'] },
+    start: { next: 'live', effects: ['capture-live', 'mpps-in-progress'] },
     cancel: { next: 'cancelled', effects: ['close-exam'] },
   },
   live: {

@@ -11,7 +11,7 @@
 export const JOB_STATES = ['scheduled', 'in-progress', 'completed', 'warning', 'failed', 'retry'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-/** States a job never leaves on its own (only a user's retry moves failed/warning on). */
+/** States a job never leaves on its own (only a user's retry, or a commitment failure's re-send, moves them on). */
 export const TERMINAL: ReadonlySet<JobState> = new Set(['completed', 'warning', 'failed']);
 /** States the forwarder may pick a job in (retry only once its time has come). */
 export const PICKABLE: readonly JobState[] = ['scheduled', 'retry'];
@@ -43,6 +43,17 @@ export const JOB_EVENTS = [
   'cancel-requested',
   /** The service starts: a job left in progress by a crash or kill goes back to the queue. */
   'service-restarted',
+  /**
+   * Storage commitment: the archive accepted the N-ACTION but no N-EVENT-REPORT came in the
+   * configured time. Retried later with a new Transaction UID; the peer answered, so the
+   * destination is NOT paused (its store jobs go on).
+   */
+  'report-timeout',
+  /**
+   * Storage commitment: the archive reported this stored instance as not committed (Failed SOP
+   * Sequence); it is sent again, within the configured number of re-sends (procedure-sender.ts).
+   */
+  'resend-requested',
 ] as const;
 export type JobEvent = (typeof JOB_EVENTS)[number];
 
@@ -92,12 +103,16 @@ export const TABLE: Readonly<Record<JobState, Readonly<Row>>> = {
     'transient-failure': t('retry', 'count-attempt', 'record-reason', 'set-next-try', 'pause-destination'),
     'attempts-exhausted': t('failed', 'count-attempt', 'record-reason', 'clear-next-try'),
     deferred: t('scheduled'),
+    'report-timeout': t('retry', 'count-attempt', 'record-reason', 'set-next-try'),
     // The peer may answer any moment: the outcome decides, not the user or a pause.
     'service-restarted': t('scheduled'),
   },
-  completed: {},
+  completed: {
+    'resend-requested': t('scheduled', 'clear-result', 'clear-next-try'),
+  },
   warning: {
     'retry-requested': USER_RETRY,
+    'resend-requested': t('scheduled', 'clear-result', 'clear-next-try'),
   },
   failed: {
     'retry-requested': USER_RETRY,

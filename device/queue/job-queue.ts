@@ -424,6 +424,85 @@ export class JobQueue {
     return jobs;
   }
 
+  // --- MPPS and storage commitment jobs (procedure-sender.ts) -----------------------------
+
+  /**
+   * One 'mpps' or 'commit' job of an exam to a destination (per exam × destination, not per
+   * instance). Call inside the caller's transaction when its own rows must commit with it.
+   */
+  addProcedureJob(kind: 'mpps' | 'commit', examId: string, destination: string): Job {
+    if (destination === '' || examId === '') throw new QueueError('QUEUE_BAD_REQUEST', `a ${kind} job needs an exam and a destination`);
+    const now = this.clock.now().toISOString();
+    const id = Number(
+      this.db
+        .prepare("INSERT INTO jobs (kind, sop_instance_uid, exam_id, destination, state, attempts, updated_at, created_at) VALUES (?, NULL, ?, ?, 'scheduled', 0, ?, ?)")
+        .run([kind, examId, destination, now, now]).lastInsertRowid,
+    );
+    this.emit({ type: 'jobs-added', count: 1, destinations: [destination], examId });
+    return this.get(id)!;
+  }
+
+  /**
+   * Due 'mpps' / 'commit' jobs, oldest first: scheduled, or in retry whose time has come. An
+   * MPPS job is due only when every earlier MPPS job of its exam to its destination has ended
+   * well (completed or warning): the messages of one procedure step go strictly in order.
+   */
+  dueProcedureJobs(kind: 'mpps' | 'commit', limit = 100): Job[] {
+    const order =
+      kind === 'mpps'
+        ? `AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.kind = 'mpps' AND e.exam_id = j.exam_id AND e.destination = j.destination
+             AND e.job_id < j.job_id AND e.state NOT IN ('completed', 'warning'))`
+        : '';
+    return this.db
+      .prepare<Row>(
+        `SELECT ${COLUMNS} FROM jobs j WHERE j.kind = @kind AND (j.state = 'scheduled' OR (j.state = 'retry' AND j.next_try_at <= @now)) ${order}
+         ORDER BY j.job_id LIMIT @limit`,
+      )
+      .all({ kind, now: this.clock.now().getTime(), limit })
+      .map(toJob);
+  }
+
+  /** The earliest retry time of any 'mpps' / 'commit' job (epoch ms), for the sender's timer. */
+  nextProcedureRetryAt(): number | undefined {
+    return this.db.prepare<{ t: number | null }>("SELECT MIN(next_try_at) AS t FROM jobs WHERE kind IN ('mpps', 'commit') AND state = 'retry'").get()?.t ?? undefined;
+  }
+
+  /** Takes a procedure job for sending (in progress; not durable: a restart puts it back). */
+  takeProcedureJob(jobId: number): Job {
+    return this.transition(jobId, 'pick', {}, { durable: false });
+  }
+
+  /**
+   * Records a procedure job's outcome with the event the sender classified (procedure-sender.ts
+   * has its own status table: an N-CREATE's 0111 is not a C-STORE's). A transition that pauses
+   * the destination pauses it with back-off, as finish() does for store jobs.
+   */
+  settleProcedureJob(jobId: number, event: JobEvent, p: { readonly status?: number; readonly reason: string }): Job {
+    const row = this.row(jobId);
+    const s = step(row.state, event);
+    const pauses = s.ok && s.transition.effects.includes('pause-destination');
+    let nextTryAt: number | undefined;
+    if (pauses) nextTryAt = this.pauseTime(row.destination, row.attempts + 1);
+    else if (s.ok && s.transition.effects.includes('set-next-try')) nextTryAt = this.clock.now().getTime() + backoffMs(this.retryPolicy, row.attempts + 1);
+    const job = this.transition(jobId, event, { ...(p.status !== undefined ? { status: p.status } : {}), reason: p.reason, ...(nextTryAt !== undefined ? { nextTryAt } : {}) });
+    if (event === 'stored' || event === 'stored-with-warning' || event === 'rejected' || event === 'report-timeout') this.answered(row.destination);
+    if (pauses && nextTryAt !== undefined) this.pause(row.destination, nextTryAt, p.reason);
+    return job;
+  }
+
+  /**
+   * Storage commitment reported a stored instance as not committed: its store job to that
+   * destination is sent again. Returns the job, or undefined when there is none to re-send.
+   */
+  resend(sopInstanceUid: string, destination: string, why: string): Job | undefined {
+    const r = this.db
+      .prepare<{ job_id: number; state: JobState }>("SELECT job_id, state FROM jobs WHERE sop_instance_uid = ? AND destination = ? AND kind = 'store' ORDER BY job_id DESC LIMIT 1")
+      .get([sopInstanceUid, destination]);
+    if (!r || !step(r.state, 'resend-requested').ok) return undefined;
+    this.log.info('instance sent again after a commitment failure', { sopInstanceUid, destination, why });
+    return this.transition(r.job_id, 'resend-requested', {});
+  }
+
   // --- internals --------------------------------------------------------------------------
 
   /** Events wait here while a group commit is open. */

@@ -1,18 +1,22 @@
 /**
  * The queue and the instance store seen through the API's ports (ports.ts): numeric job ids
  * become opaque strings, nulls become absent fields, the queue's `commit` kind is the wire's
- * `commitment`, and the counts gain the Storage Commitment states the wire already names.
+ * `commitment`, and the counts gain the Storage Commitment states (instances committed /
+ * commit-failed, from the commitment ledger): an instance's destination shows `committed` or
+ * `commit-failed` once the archive answered for it, else its store job's state.
  */
 import { filter, map } from 'rxjs';
 import type { Job, JobQueue, JobKind as QueueJobKind, JobState as QueueJobState } from '../queue/index.js';
 import type { InstanceStore } from '../storage/index.js';
-import type { JobCounts, JobKind, JobState, JobView, QueueSummary } from './api-types.js';
+import type { CommitmentInstanceView, CommitmentLedger } from '../queue/commitment-ledger.js';
+import type { MppsLedger } from '../queue/mpps-ledger.js';
+import type { CommitmentView, JobCounts, JobKind, JobState, JobView, ProcedureStepView, QueueSummary } from './api-types.js';
 import { ApiError } from './errors.js';
 import type { InstancePort, QueuePort } from './ports.js';
 
 const toWireKind: Readonly<Record<QueueJobKind, JobKind>> = { store: 'store', mpps: 'mpps', commit: 'commitment', export: 'export' };
 const fromWireKind: Readonly<Record<JobKind, QueueJobKind>> = { store: 'store', mpps: 'mpps', commitment: 'commit', export: 'export' };
-/** The queue's states; the wire adds `committed` / `commit-failed` for the SCP issue. */
+/** The queue's states; the wire adds `committed` / `commit-failed` (instances, from the commitment ledger). */
 const QUEUE_STATES: readonly QueueJobState[] = ['scheduled', 'in-progress', 'completed', 'warning', 'failed', 'retry'];
 
 export function jobView(j: Job): JobView {
@@ -31,8 +35,24 @@ export function jobView(j: Job): JobView {
   };
 }
 
-function counts(byState: Readonly<Record<QueueJobState, number>>): JobCounts {
-  return { ...byState, committed: 0, 'commit-failed': 0 };
+function counts(byState: Readonly<Record<QueueJobState, number>>, c?: { committed: number; 'commit-failed': number }): JobCounts {
+  return { ...byState, committed: c?.committed ?? 0, 'commit-failed': c?.['commit-failed'] ?? 0 };
+}
+
+function commitmentView(c: CommitmentInstanceView): CommitmentView {
+  return { state: c.state, ...(c.failureReason ? { failureReason: c.failureReason } : {}), ...(c.transactionUid ? { transactionUid: c.transactionUid } : {}) };
+}
+
+/** The instance's store state per destination, with the archive's commitment answer over it. */
+function withCommitment(stores: Record<string, JobState>, commitment: ReadonlyMap<string, CommitmentInstanceView> | undefined): Record<string, JobState> {
+  for (const [d, c] of commitment ?? []) if (c.state !== 'pending' && stores[d] !== undefined) stores[d] = c.state;
+  return stores;
+}
+
+/** MPPS and storage commitment records behind the queue (absent in API tests without them). */
+export interface ProcedureRecords {
+  readonly mpps: MppsLedger;
+  readonly commitments: CommitmentLedger;
 }
 
 function jobIdOf(id: string): number {
@@ -40,7 +60,7 @@ function jobIdOf(id: string): number {
   return Number(id);
 }
 
-export function queuePort(queue: JobQueue): QueuePort {
+export function queuePort(queue: JobQueue, records?: ProcedureRecords): QueuePort {
   const isQueueState = (s: JobState): s is QueueJobState => (QUEUE_STATES as readonly string[]).includes(s);
   return {
     list(f) {
@@ -57,15 +77,18 @@ export function queuePort(queue: JobQueue): QueuePort {
     },
     summary(): QueueSummary {
       const s = queue.summary();
+      const c = records?.commitments.counts() ?? new Map<string, { committed: number; 'commit-failed': number }>();
+      const total = { committed: 0, 'commit-failed': 0 };
+      for (const v of c.values()) (total.committed += v.committed, (total['commit-failed'] += v['commit-failed']));
       return {
-        counts: counts(s.byState),
-        destinations: Object.fromEntries(Object.entries(s.byDestination).map(([d, c]) => [d, counts(c)])),
+        counts: counts(s.byState, total),
+        destinations: Object.fromEntries(Object.entries(s.byDestination).map(([d, n]) => [d, counts(n, c.get(d))])),
       };
     },
     destinationsOf(sopInstanceUid) {
       const out: Record<string, JobState> = {};
       for (const j of queue.list({ sopInstanceUid, kind: 'store' }, { limit: 64 })) out[j.destination] ??= j.state;
-      return out;
+      return withCommitment(out, records?.commitments.statesOf(sopInstanceUid));
     },
     destinationsOfExam(examId) {
       const out = new Map<string, Record<string, JobState>>();
@@ -75,7 +98,25 @@ export function queuePort(queue: JobQueue): QueuePort {
         if (!m) out.set(j.sopInstanceUid, (m = {}));
         m[j.destination] ??= j.state;
       }
+      const commitment = records?.commitments.statesOfExam(examId);
+      for (const [uid, m] of out) withCommitment(m, commitment?.get(uid));
       return out;
+    },
+    commitmentOf(sopInstanceUid) {
+      const m = records?.commitments.statesOf(sopInstanceUid);
+      return m && m.size > 0 ? Object.fromEntries([...m].map(([d, c]) => [d, commitmentView(c)])) : undefined;
+    },
+    commitmentOfExam(examId) {
+      const out = new Map<string, Record<string, CommitmentView>>();
+      for (const [uid, m] of records?.commitments.statesOfExam(examId) ?? []) out.set(uid, Object.fromEntries([...m].map(([d, c]) => [d, commitmentView(c)])));
+      return out;
+    },
+    procedureSteps(examId): ProcedureStepView[] {
+      if (!records) return [];
+      return records.mpps.steps(examId).map((s) => {
+        const job = queue.list({ examId, destination: s.destination, kind: 'mpps' }, { limit: 1 })[0];
+        return { destination: s.destination, mppsSopInstanceUid: s.mppsSopInstanceUid, ...(s.lastStatus ? { reported: s.lastStatus } : {}), ...(job ? { job: jobView(job) } : {}) };
+      });
     },
     async retry(jobId) {
       return jobView(queue.retry(jobIdOf(jobId)));

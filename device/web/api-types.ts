@@ -133,6 +133,31 @@ export interface InstanceView {
   /** When the file and its record were durable. */
   readonly storedAt: IsoTime;
   readonly destinations: InstanceDestinations;
+  /**
+   * Storage commitment per `commitment` destination where the instance was stored: `pending`
+   * (requested or about to be), `committed`, `commit-failed` with the archive's Failure Reason
+   * (four hex digits, e.g. "0112"). Absent: no commitment destination has it yet.
+   */
+  readonly commitment?: { readonly [destinationName: string]: CommitmentView };
+}
+
+export interface CommitmentView {
+  readonly state: 'pending' | 'committed' | 'commit-failed';
+  readonly failureReason?: string;
+  /** The Transaction UID of the latest request naming the instance. */
+  readonly transactionUid?: string;
+}
+
+/**
+ * The exam's Modality Performed Procedure Step at one `mpps` destination (IHE SWF RAD-6/7):
+ * `reported` is the status that destination has accepted (absent until the N-CREATE was);
+ * `job` the latest MPPS message's job (its DICOM status and reason while it waits or failed).
+ */
+export interface ProcedureStepView {
+  readonly destination: string;
+  readonly mppsSopInstanceUid: string;
+  readonly reported?: 'IN PROGRESS' | 'COMPLETED' | 'DISCONTINUED';
+  readonly job?: JobView;
 }
 
 export interface ExamView {
@@ -147,6 +172,8 @@ export interface ExamView {
   readonly startedAt: IsoTime;
   readonly endedAt?: IsoTime;
   readonly instances: readonly InstanceView[];
+  /** MPPS per `mpps` destination (empty when none is configured). */
+  readonly procedureSteps?: readonly ProcedureStepView[];
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -174,8 +201,10 @@ export interface CaptureState {
 /* ------------------------------------------------------------------------------------------ */
 
 /**
- * One job per instance × destination (store), or per exam × destination (mpps, commitment), or
- * per export. `warning`: stored with a warning status; `failed`: permanent (conformance §2);
+ * One job per instance × destination (store), or per exam × destination (mpps: one per MPPS
+ * message, N-CREATE then N-SET; commitment: one per storage commitment request cycle), or per
+ * export. `committed` / `commit-failed` are not job states: they count instances in the queue
+ * summary (from the storage commitment reports) and show per destination in an instance's view. `warning`: stored with a warning status; `failed`: permanent (conformance §2);
  * `retry`: waiting until `nextTry`. A job the user cancels becomes `failed` with the reason
  * "cancelled by the user" (and may be retried).
  * A job reaches a terminal state only once the peer's final answer is in the database.
@@ -438,6 +467,14 @@ export interface EndExamResponse {
   readonly examId: string;
   /** Store jobs queued (instances × store destinations). */
   readonly jobsQueued: number;
+}
+
+/** Why the exam was discontinued (CID 9300), reported in the MPPS N-SET DISCONTINUED. */
+export type DiscontinuationReason = 'unspecified' | 'wrongWorklistEntry' | 'patientRefused' | 'equipmentFailure' | 'patientCondition';
+
+/** POST /api/exams/current/cancel — body optional; without it the reason is `unspecified`. */
+export interface CancelExamRequest {
+  readonly reason?: DiscontinuationReason;
 }
 
 /** POST /api/exams/current/cancel → 200 */

@@ -9,7 +9,7 @@ import type { Device } from '../device.js';
 import type { MediaJobs } from '../media/jobs.js';
 import type { JobQueue } from '../queue/index.js';
 import type { InstanceStore } from '../storage/index.js';
-import { instancePort, queuePort } from './adapters.js';
+import { instancePort, queuePort, type ProcedureRecords } from './adapters.js';
 import type { DestinationView, LogEntry } from './api-types.js';
 import type { ApiDeps } from './ports.js';
 import { EventsEndpoint, eventBodies } from './events.js';
@@ -41,6 +41,9 @@ export interface ServedDevice extends Device {
   readonly queue: JobQueue;
   readonly instances: InstanceStore;
   readonly media: MediaJobs;
+  /** MPPS and storage commitment records (createDevice has them). */
+  readonly mpps?: ProcedureRecords['mpps'];
+  readonly commitments?: ProcedureRecords['commitments'];
 }
 
 /** The API's view of a device: its ports over the queue and the store, thumbnails under the data directory. */
@@ -48,7 +51,7 @@ export function apiDepsOf(device: ServedDevice, o: { version: string; logEntries
   return {
     device,
     media: device.media,
-    queue: queuePort(device.queue),
+    queue: queuePort(device.queue, device.mpps && device.commitments ? { mpps: device.mpps, commitments: device.commitments } : undefined),
     instances: instancePort(device.instances),
     thumbnailDir: join(device.config.dataDir, 'thumbnails'),
     version: o.version,

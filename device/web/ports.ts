@@ -7,7 +7,7 @@ import type { Observable } from 'rxjs';
 import type { Device } from '../device.js';
 import type { MediaJobs } from '../media/jobs.js';
 import type { UsbSnapshot } from '../usb/index.js';
-import type { InstanceDestinations, JobKind, JobState, JobView, LogEntry, QueueSummary } from './api-types.js';
+import type { CommitmentView, InstanceDestinations, JobKind, JobState, JobView, LogEntry, ProcedureStepView, QueueSummary } from './api-types.js';
 
 export interface QueueListFilter {
   readonly states?: readonly JobState[];
@@ -25,6 +25,12 @@ export interface QueuePort {
   destinationsOf(sopInstanceUid: string): InstanceDestinations;
   /** The same for every instance of an exam, in one query (an exam view must not cost a query per instance). */
   destinationsOfExam(examId: string): ReadonlyMap<string, InstanceDestinations>;
+  /** Storage commitment of the instance per commitment destination (undefined: none). */
+  commitmentOf(sopInstanceUid: string): { readonly [destination: string]: CommitmentView } | undefined;
+  /** The same for every instance of an exam, in one query. */
+  commitmentOfExam(examId: string): ReadonlyMap<string, { readonly [destination: string]: CommitmentView }>;
+  /** The exam's MPPS per mpps destination. */
+  procedureSteps(examId: string): readonly ProcedureStepView[];
   /** Throws a typed error (QUEUE_NO_SUCH_JOB, QUEUE_NOT_ALLOWED) when the job cannot be retried. */
   retry(jobId: string): Promise<JobView>;
   cancel(jobId: string): Promise<JobView>;

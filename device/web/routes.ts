@@ -192,11 +192,15 @@ export function buildRoutes(rc: RouteContext): Router<Endpoint> {
     const res: EndExamResponse = { examId: exam.examId, jobsQueued };
     return ok(res);
   });
-  post('/api/exams/current/cancel', async () => {
-    const exam = await device.exams.cancel();
-    const res: CancelExamResponse = { examId: exam.examId };
-    return ok(res);
-  });
+  post(
+    '/api/exams/current/cancel',
+    async ({ body }) => {
+      const exam = await device.exams.cancel(body === undefined ? undefined : v.cancelExamRequest(body).reason);
+      const res: CancelExamResponse = { examId: exam.examId };
+      return ok(res);
+    },
+    true,
+  );
 
   get('/api/instances/{sopInstanceUid}/thumbnail', async ({ params, query }) => {
     v.queryKeys(query, []);

@@ -4,7 +4,7 @@
  * and returns a value of the exact request type, with unknown fields refused (a typo in a field
  * name must not be silently ignored on a medical device).
  */
-import type { DicomJsonDataset, ExamState, ExportRequest, JobKind, JobState, PatientSex, StartExamRequest, StoreCineRequest } from './api-types.js';
+import type { CancelExamRequest, DicomJsonDataset, DiscontinuationReason, ExamState, ExportRequest, JobKind, JobState, PatientSex, StartExamRequest, StoreCineRequest } from './api-types.js';
 import { invalid } from './errors.js';
 
 type Obj = Readonly<Record<string, unknown>>;
@@ -171,3 +171,11 @@ export function queryString(q: URLSearchParams, key: string, max = 64): string |
 export const EXAM_STATES: readonly ExamState[] = ['idle', 'patient-selected', 'live', 'frozen', 'storing-live', 'storing-frozen', 'review', 'ended', 'cancelled'];
 export const JOB_STATES: readonly JobState[] = ['scheduled', 'in-progress', 'completed', 'warning', 'failed', 'retry', 'committed', 'commit-failed'];
 export const JOB_KINDS: readonly JobKind[] = ['store', 'mpps', 'commitment', 'export'];
+
+export const DISCONTINUATION_REASONS: readonly DiscontinuationReason[] = ['unspecified', 'wrongWorklistEntry', 'patientRefused', 'equipmentFailure', 'patientCondition'];
+
+/** POST /api/exams/current/cancel: `{}` or `{"reason": …}`. */
+export function cancelExamRequest(body: unknown): CancelExamRequest {
+  const o = object(body, '', ['reason']);
+  return o['reason'] === undefined ? {} : { reason: oneOf(o['reason'], 'reason', DISCONTINUATION_REASONS) };
+}

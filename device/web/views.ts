@@ -7,6 +7,7 @@ import type { ExportJobSnapshot, MediaVolume } from '../media/jobs.js';
 import type {
   Alarm,
   CaptureState,
+  CommitmentView,
   DestinationRole,
   DestinationView,
   DeviceState,
@@ -23,7 +24,13 @@ function sexOf(s: string): PatientSex | undefined {
   return s === 'M' || s === 'F' || s === 'O' ? s : undefined;
 }
 
-export function instanceView(i: ExamInstance, deps: Pick<ApiDeps, 'queue'>, known?: ReadonlyMap<string, InstanceDestinations>): InstanceView {
+export function instanceView(
+  i: ExamInstance,
+  deps: Pick<ApiDeps, 'queue'>,
+  known?: ReadonlyMap<string, InstanceDestinations>,
+  knownCommitment?: ReadonlyMap<string, { readonly [destination: string]: CommitmentView }>,
+): InstanceView {
+  const commitment = knownCommitment ? knownCommitment.get(i.sopInstanceUid) : deps.queue.commitmentOf(i.sopInstanceUid);
   return {
     sopInstanceUid: i.sopInstanceUid,
     sopClassUid: i.sopClassUid,
@@ -34,13 +41,17 @@ export function instanceView(i: ExamInstance, deps: Pick<ApiDeps, 'queue'>, know
     instanceNumber: i.instanceNumber,
     storedAt: i.storedAt,
     destinations: known ? (known.get(i.sopInstanceUid) ?? {}) : deps.queue.destinationsOf(i.sopInstanceUid),
+    ...(commitment ? { commitment } : {}),
   };
 }
 
 export function examView(e: ExamRecord, deps: Pick<ApiDeps, 'queue'>): ExamView {
   const sex = sexOf(e.patient.sex);
   // No store job exists before the exam ends: skip the query for the exam in progress.
-  const destinations = e.state === 'ended' || e.state === 'cancelled' ? deps.queue.destinationsOfExam(e.examId) : new Map<string, InstanceDestinations>();
+  const closed = e.state === 'ended' || e.state === 'cancelled';
+  const destinations = closed ? deps.queue.destinationsOfExam(e.examId) : new Map<string, InstanceDestinations>();
+  const commitment = closed ? deps.queue.commitmentOfExam(e.examId) : new Map<string, { readonly [destination: string]: CommitmentView }>();
+  const procedureSteps = deps.queue.procedureSteps(e.examId);
   return {
     examId: e.examId,
     studyInstanceUid: e.studyInstanceUid,
@@ -50,7 +61,8 @@ export function examView(e: ExamRecord, deps: Pick<ApiDeps, 'queue'>): ExamView 
     state: e.state,
     startedAt: e.startedAt,
     ...(e.endedAt ? { endedAt: e.endedAt } : {}),
-    instances: e.instances.map((i) => instanceView(i, deps, destinations)),
+    instances: e.instances.map((i) => instanceView(i, deps, destinations, commitment)),
+    ...(procedureSteps.length > 0 ? { procedureSteps } : {}),
   };
 }
 
@@ -140,4 +152,5 @@ export const WIRE_MATCHES_SERVICE: {
   auditAction: Same<import('./api-types.js').AuditAction, import('../device.js').AuditAction>;
   jobState: Same<Exclude<import('./api-types.js').JobState, 'committed' | 'commit-failed'>, import('../queue/index.js').JobState>;
   exportState: Same<import('./api-types.js').ExportJobState, import('../media/jobs.js').ExportJobState>;
-} = { examState: true, instanceKind: true, auditAction: true, jobState: true, exportState: true };
+  discontinuationReason: Same<import('./api-types.js').DiscontinuationReason, import('../device.js').DiscontinuationReason>;
+} = { examState: true, instanceKind: true, auditAction: true, jobState: true, exportState: true, discontinuationReason: true };

@@ -8,11 +8,11 @@ import type { ExamState } from '../../../device/device.js';
 import { ExamRefusal, step } from '../../../device/exam/machine.js';
 import { EXAM_EVENTS, EXAM_STATES, type ExamEventName } from '../../../device/exam/table.js';
 
-const END = 'capture-stop close-exam enqueue-sends export-if-configured';
-const CANCEL = 'capture-stop close-exam';
+const END = 'capture-stop close-exam enqueue-sends mpps-completed export-if-configured';
+const CANCEL = 'capture-stop close-exam mpps-discontinued';
 const EXPECTED: Record<string, string> = {
   'idle select': 'patient-selected: open-exam',
-  'patient-selected start': 'live: capture-live',
+  'patient-selected start': 'live: capture-live mpps-in-progress',
   'patient-selected cancel': 'cancelled: close-exam',
   'live freeze': 'frozen: capture-freeze',
   'live store-still': 'storing-live: store-instance',

@@ -3,7 +3,7 @@ import { JOB_EVENTS, JOB_STATES, TERMINAL, step, type JobEvent, type JobState } 
 
 /**
  * The table transcribed independently, one line per state: event → next state (absent = not
- * taken), so that every one of the 6 × 13 cells is checked.
+ * taken), so that every one of the 6 × 15 cells is checked.
  */
 const EXPECTED: Record<JobState, Partial<Record<JobEvent, JobState>>> = {
   scheduled: { pick: 'in-progress', 'destination-paused': 'retry', 'cancel-requested': 'failed', 'retry-requested': 'scheduled', 'service-restarted': 'scheduled' },
@@ -17,9 +17,10 @@ const EXPECTED: Record<JobState, Partial<Record<JobEvent, JobState>>> = {
     'attempts-exhausted': 'failed',
     deferred: 'scheduled',
     'service-restarted': 'scheduled',
+    'report-timeout': 'retry',
   },
-  completed: {},
-  warning: { 'retry-requested': 'scheduled' },
+  completed: { 'resend-requested': 'scheduled' },
+  warning: { 'retry-requested': 'scheduled', 'resend-requested': 'scheduled' },
   failed: { 'retry-requested': 'scheduled' },
   retry: { pick: 'in-progress', 'destination-paused': 'retry', 'retry-requested': 'scheduled', 'cancel-requested': 'failed', 'service-restarted': 'retry' },
 };
@@ -58,13 +59,16 @@ describe('job state table', () => {
     expect(fx('refused')).toEqual(expect.arrayContaining(['release-association', 'pause-destination', 'set-next-try', 'record-status']));
     expect(fx('transient-failure')).toEqual(expect.arrayContaining(['pause-destination', 'set-next-try']));
     expect(fx('rejected')).not.toContain('pause-destination');
+    // The archive answered the N-ACTION, only its report is late: the store jobs go on.
+    expect(fx('report-timeout')).not.toContain('pause-destination');
+    expect(fx('report-timeout')).toEqual(expect.arrayContaining(['count-attempt', 'set-next-try']));
   });
 
-  it('terminal states leave only by a user retry, never by a send event', () => {
+  it('terminal states leave only by a user retry or a commitment failure\'s re-send, never by a send event', () => {
     for (const s of TERMINAL) {
       for (const e of JOB_EVENTS) {
         const r = step(s, e);
-        if (r.ok) expect(e).toBe('retry-requested');
+        if (r.ok) expect(['retry-requested', 'resend-requested']).toContain(e);
       }
     }
   });
