@@ -282,6 +282,7 @@ export class ProcedureSender {
       await withAssociation({ ...options, handler: this.sameAssociationHandler() }, async (a) => {
         await requestCommitment(a, transactionUid, refs);
         // Many archives report at once on this association; hold it open a moment for that.
+        if (this.o.holdAssociationMs <= 0) return;
         const hold = this.delay(this.o.holdAssociationMs);
         await Promise.race([waiting, hold.promise, this.stopSignal]);
         hold.cancel();
