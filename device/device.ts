@@ -196,7 +196,10 @@ export interface WorklistService {
 // ---------------------------------------------------------------------------------------------
 // Audit
 
-export type AuditAction = 'worklist-query' | 'send' | 'export' | 'delete' | 'exam-start' | 'exam-end' | 'exam-cancel' | 'service-login' | 'config';
+export type AuditAction = 'worklist-query' | 'send' | 'export' | 'delete' | 'exam-start' | 'exam-end' | 'exam-cancel' | 'service-login' | 'config'
+  // the listener: an instance received from another AE; a storage commitment report
+  | 'receive'
+  | 'commitment-report';
 
 export interface AuditEntry {
   readonly id: number;

@@ -80,7 +80,9 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
     process.off('SIGTERM', remember);
     process.off('SIGINT', remember);
   }
-  io.out(`sonicart serving on http://127.0.0.1:${service.api.port()}/ (data in ${config.dataDir})`);
+  const scp = service.device.scp.status();
+  if (scp.port !== null) demo?.cartListening(scp.port);
+  io.out(`sonicart serving on http://127.0.0.1:${service.api.port()}/ (data in ${config.dataDir}); DICOM ${scp.aeTitle} on port ${scp.port ?? `${config.listenPort} (not listening: ${scp.error})`}`);
   handleSignals(demo ? withHospital(service, demo, log) : service, log);
   if (early) process.kill(process.pid, early);
   await new Promise<never>(() => undefined);

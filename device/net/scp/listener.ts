@@ -181,13 +181,15 @@ export class DicomListener {
 
   /**
    * Stops accepting connections, then waits up to `graceMs` for the associations in progress
-   * to end; those still open after it are aborted.
+   * to end, or until `settled` resolves (the service: no C-STORE in flight any more, so an SCU
+   * that keeps its association open between instances does not hold the stop for the whole
+   * grace); those still open after it are aborted.
    */
-  async close(graceMs = 5000): Promise<void> {
+  async close(graceMs = 5000, settled?: Promise<unknown>): Promise<void> {
     const closed = new Promise<void>((r) => this.server.close(() => r()));
     const all = Promise.all([...this.associations].map((a) => a.closed));
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    await Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, graceMs))), ...(settled ? [settled] : [])]);
     clearTimeout(timer);
     for (const a of this.associations) a.abort();
     await Promise.all([...this.associations].map((a) => a.closed));
