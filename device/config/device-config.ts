@@ -223,6 +223,7 @@ export function defaultDeviceConfig(env?: Readonly<Record<string, string | undef
 export interface ConfigOverrides {
   readonly dataDir?: string;
   readonly uiPort?: number;
+  readonly listenPort?: number;
 }
 
 /** Reads FILE (or nothing: the defaults), applies the overrides, validates. Throws ConfigError. */
@@ -246,6 +247,7 @@ export async function loadDeviceConfig(file: string | undefined, overrides: Conf
       ...json,
       ...(overrides.dataDir !== undefined ? { dataDir: overrides.dataDir } : {}),
       ...(overrides.uiPort !== undefined ? { uiPort: overrides.uiPort } : {}),
+      ...(overrides.listenPort !== undefined ? { listenPort: overrides.listenPort } : {}),
     };
   }
   return parseDeviceConfig(json, env);

@@ -127,7 +127,7 @@ export class CartScp {
   async stop(drain: boolean): Promise<void> {
     this.stopped = true;
     this.retry?.cancel();
-    await this.listener?.close(drain ? DRAIN_GRACE_MS : 0, this.sink.idle());
+    await this.listener?.close(drain ? DRAIN_GRACE_MS : 0, { abortWhenServed: true });
     // An abort ends the transfer; its discard (the partial file) is done before the database closes.
     await this.sink.idle();
     this.listener = undefined;
