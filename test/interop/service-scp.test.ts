@@ -7,10 +7,12 @@
  * with nothing written, and SIGTERM with a C-STORE in flight finishes it (or, on the second
  * signal, leaves a partial file that the next start removes — never a row).
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXPLICIT_VR_LE, transferSyntax } from '../../dicom/encoding/index.js';
+import { uidFromRandom } from '../../dicom/core/index.js';
 import { dimse, type pdu as pdus } from '../../dicom/net/index.js';
 import { buildFileMeta, writePart10 } from '../../dicom/part10/index.js';
 import { VERIFICATION_SOP_CLASS, VERIFICATION_SYNTAXES } from '../../device/net/scu/services.js';
@@ -18,7 +20,8 @@ import type { DeviceState, ListAuditResponse, ListInstancesResponse, StoredInsta
 import { runPython, runTool, scratchDir } from '../helpers/run-tool.js';
 import { dataSetBytes, dumpWithoutMeta, makeScpSources, SCP_SYNTAXES, type ScpSource } from '../helpers/scp-sources.js';
 import { associateRq, connectScripted, readMessage, type PeerConnection } from '../helpers/scripted-peer.js';
-import { killServes, startServe, type ServedCart } from '../helpers/serve-process.js';
+import { freePort, startPeer } from '../helpers/net-peers.js';
+import { killServes, spawnServe, startServe, waitForState, type ServedCart } from '../helpers/serve-process.js';
 import { testImageDataSet, US_IMAGE, writeTestImage } from '../unit/device-net/fixtures.js';
 
 const ECHO = [{ abstractSyntax: VERIFICATION_SOP_CLASS, transferSyntaxes: VERIFICATION_SYNTAXES }];
@@ -356,3 +359,84 @@ describe('SIGTERM with a C-STORE in flight', () => {
   }, 60_000);
 });
 
+
+describe('Orthanc and the simulated hospital talk to the running service', () => {
+  afterEach(() => killServes());
+
+  /** N-ACTION (storage commitment) from "US_CART" to `port`; the report must come back to the service's listener. */
+  async function askCommitment(port: number, calledAe: string): Promise<string> {
+    const { Association } = await import('../../device/net/association.js');
+    const { commitmentProposals, requestCommitment } = await import('../../device/net/scu/commitment.js');
+    const tx = uidFromRandom(randomBytes(16));
+    const a = await Association.open({ peer: { aeTitle: calledAe, host: '127.0.0.1', port }, callingAeTitle: 'US_CART', proposals: commitmentProposals(), handler: async () => ({ status: 0 }) });
+    await requestCommitment(a, tx, [{ sopClassUid: US_IMAGE, sopInstanceUid: uidFromRandom(randomBytes(16)) }]);
+    await a.release();
+    return tx;
+  }
+
+  async function auditedReport(c: ServedCart, tx: string): Promise<ListAuditResponse['entries'][number]> {
+    let found: ListAuditResponse['entries'][number] | undefined;
+    await until(async () => {
+      found = (await api<ListAuditResponse>(c, '/api/audit?action=commitment-report')).entries.find((e) => e.what === `transaction ${tx}`);
+      return found !== undefined;
+    }, `the commitment report of ${tx} in the audit trail`, 20_000);
+    return found!;
+  }
+
+  it('Orthanc C-STOREs to the cart through its REST API (rows received_from ORTHANC, dumping as Orthanc has them); its commitment report on a new association reaches the default handler (audited, unmatched)', async () => {
+    const listenPort = await freePort();
+    const cart = await startCart('orthanc', { listenPort });
+    const odir = join(scratch, 'orthanc', 'orthanc');
+    await mkdir(odir, { recursive: true });
+    const dicomPort = await freePort();
+    const httpPort = await freePort();
+    await writeFile(
+      join(odir, 'orthanc.json'),
+      JSON.stringify({ Name: 'sonicart-service-scp', StorageDirectory: odir, IndexDirectory: odir, DicomAet: 'ORTHANC', DicomPort: dicomPort, HttpPort: httpPort, RemoteAccessAllowed: false, AuthenticationEnabled: false, DicomModalities: { cart: ['US_CART', '127.0.0.1', listenPort] } }),
+    );
+    const orthanc = await startPeer('/usr/sbin/Orthanc', [join(odir, 'orthanc.json')], dicomPort, { readyTimeoutMs: 30_000 });
+    try {
+      const rest = async (method: string, path: string, body?: string | Uint8Array): Promise<unknown> => {
+        const r = await fetch(`http://127.0.0.1:${httpPort}${path}`, { method, ...(body !== undefined ? { body } : {}) });
+        const text = await r.text();
+        expect(r.ok, `${method} ${path}: ${r.status} ${text}`).toBe(true);
+        return text ? JSON.parse(text) : undefined;
+      };
+      const files = [sources[3]!.path, await writeTestImage(join(odir, 'cine.dcm'), { rows: 60, columns: 80, samples: 3, frames: 4 })];
+      const ids: string[] = [];
+      for (const f of files) ids.push(((await rest('POST', '/instances', new Uint8Array(await readFile(f)))) as { ID: string }).ID);
+      const job = (await rest('POST', '/modalities/cart/store', JSON.stringify({ Resources: ids, Synchronous: true }))) as Record<string, unknown>;
+      expect(job['FailedInstancesCount'] ?? 0, JSON.stringify(job)).toBe(0);
+      const rows = await received(cart, 'ORTHANC');
+      expect(rows).toHaveLength(2);
+      for (const id of ids) {
+        const uid = ((await rest('GET', `/instances/${id}/tags?simplify`)) as Record<string, string>)['SOPInstanceUID']!;
+        const row = rows.find((r) => r.sopInstanceUid === uid);
+        expect(row, uid).toBeDefined();
+        const theirs = join(odir, `orthanc-${id}.dcm`);
+        await writeFile(theirs, new Uint8Array(await (await fetch(`http://127.0.0.1:${httpPort}/instances/${id}/file`)).arrayBuffer()));
+        expect(await dumpWithoutMeta(fileOf(cart, row!)), uid).toEqual(await dumpWithoutMeta(theirs));
+      }
+      const tx = await askCommitment(dicomPort, 'ORTHANC');
+      expect(await auditedReport(cart.served, tx)).toMatchObject({ where: 'ORTHANC', outcome: 'failure', detail: expect.stringContaining('unmatched') });
+    } finally {
+      await orthanc.stop(10_000);
+    }
+    expect(cart.served.output()).toMatch(/storage commitment report matches no transaction of ours/);
+    expect(await cart.served.stop()).toBe(0);
+  }, 90_000);
+
+  it('sonicart serve with the built-in defaults and listen port 0: the simulated hospital reports commitment to the port the listener bound', async () => {
+    const home = join(scratch, 'demo');
+    await mkdir(home, { recursive: true });
+    const s = await spawnServe(home); // the helper adds --listen-port 0
+    await waitForState(s, 30_000);
+    const hospitalPort = Number(/simulated hospital HOSPITAL on 127\.0\.0\.1:(\d+)/.exec(s.stdout())![1]);
+    const served: ServedCart = { pid: s.child.pid!, port: s.port, base: `http://127.0.0.1:${s.port}`, exit: s.exit, output: () => s.stdout() + s.stderr(), stop: async () => (process.kill(s.child.pid!, 'SIGTERM'), s.exit) };
+    const state = await api<DeviceState>(served, '/api/state');
+    expect(state.scp.port).not.toBe(11112);
+    const tx = await askCommitment(hospitalPort, 'HOSPITAL');
+    expect(await auditedReport(served, tx)).toMatchObject({ where: 'HOSPITAL', detail: expect.stringContaining('0 committed, 1 failed') });
+    expect(await served.stop()).toBe(0);
+  }, 60_000);
+});
