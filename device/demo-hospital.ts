@@ -20,6 +20,11 @@ export interface DemoHospital {
   readonly dataDir: string;
   /** The configuration with the hospital as its one destination. */
   readonly config: DeviceConfig;
+  /**
+   * Tells the hospital the port the cart's listener actually bound (listenPort 0 binds a free
+   * one only when the device starts, after the hospital): its storage commitment reports go there.
+   */
+  cartListening(port: number): void;
 }
 
 /**
@@ -29,11 +34,14 @@ export interface DemoHospital {
  */
 export async function startDemoHospital(config: DeviceConfig, log: Logger): Promise<DemoHospital> {
   const dataDir = join(config.dataDir, 'hospital');
+  // The hospital's table of where each AE listens (read at each report): the cart's entry is
+  // updated by cartListening() once the device has bound its port.
+  const cart = { aeTitle: config.aeTitle, host: '127.0.0.1', port: config.listenPort };
   const hospital = await startSimulatedHospital({
     aeTitle: DEMO_HOSPITAL_AE,
     port: 0,
     dataDir,
-    remotes: [{ aeTitle: config.aeTitle, host: '127.0.0.1', port: config.listenPort }],
+    remotes: [cart],
     stationAeTitle: config.aeTitle,
     logger: log.child({ component: 'hospital' }),
   });
@@ -48,5 +56,10 @@ export async function startDemoHospital(config: DeviceConfig, log: Logger): Prom
     concurrency: 1,
   };
   log.info('simulated hospital started', { aeTitle: hospital.aeTitle, port: hospital.port, dataDir, procedureSteps: hospital.worklist.length });
-  return { hospital, dataDir, config: { ...config, destinations: [destination] } };
+  return {
+    hospital,
+    dataDir,
+    config: { ...config, destinations: [destination] },
+    cartListening: (port) => void (cart.port = port),
+  };
 }

@@ -200,7 +200,10 @@ export interface WorklistService {
 /** Why an exam was discontinued (CID 9300 "Procedure Discontinuation Reasons"; dicom/iod/mpps.ts codes them). */
 export type DiscontinuationReason = 'unspecified' | 'wrongWorklistEntry' | 'patientRefused' | 'equipmentFailure' | 'patientCondition';
 
-export type AuditAction = 'worklist-query' | 'send' | 'export' | 'delete' | 'exam-start' | 'exam-end' | 'exam-cancel' | 'service-login' | 'config';
+export type AuditAction = 'worklist-query' | 'send' | 'export' | 'delete' | 'exam-start' | 'exam-end' | 'exam-cancel' | 'service-login' | 'config'
+  // the listener: an instance received from another AE; a storage commitment report
+  | 'receive'
+  | 'commitment-report';
 
 export interface AuditEntry {
   readonly id: number;

@@ -34,6 +34,9 @@ import { ProcedureSender } from './queue/procedure-sender.js';
 import { ExamProcedures } from './exam/procedure-steps.js';
 import { PolledUsbMonitor, UsbHistory, sysfsUsbBackend, type UsbMonitor } from './usb/index.js';
 import { InstanceStore, Quota } from './storage/index.js';
+import type { CommitmentReportHandler } from './net/scp/commitment-report.js';
+import { CartScp } from './scp/cart-scp.js';
+import { unmatchedCommitmentReports } from './scp/commitment-reports.js';
 import { DbWorklistService, networkWorklistFinder, type WorklistFinder } from './worklist/index.js';
 
 /** `sim` (the simulator), `v4l2:/dev/videoN` or `file:PATH`. */
@@ -71,6 +74,10 @@ export interface DeviceOverrides {
   readonly newUid?: () => string;
   /** USB devices for the service screen (default: sysfs, polled). */
   readonly usbMonitor?: UsbMonitor;
+  /** Where storage commitment reports go (default: the device's own, see assemble()). */
+  readonly commitmentReports?: CommitmentReportHandler;
+  /** fsync each received instance (default true; benchmarks compare without). */
+  readonly scpSync?: boolean;
 }
 
 export const EQUIPMENT = { manufacturer: 'sonicart', modelName: 'sonicart cart', softwareVersions: '0.1.0' } as const;
@@ -92,6 +99,8 @@ export interface CartDevice extends Device {
   readonly live: LiveCapture;
   readonly panel: ControlPanel | undefined;
   readonly usb: UsbHistory;
+  /** The listener (conformance §8): Verification, Storage into `instances`, commitment reports. */
+  readonly scp: CartScp;
 }
 
 export async function createDevice(config: DeviceConfig, o: DeviceOverrides = {}): Promise<CartDevice> {
@@ -124,7 +133,15 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     destinations: config.destinations.filter((d) => d.roles.includes('store')).map((d) => ({ name: d.name, peer: peerConfigFor(config, d, 'store'), concurrency: d.concurrency })),
   });
   const mpps = new MppsLedger(db, queue, clock);
-  const commitments = new CommitmentLedger({ db, queue, clock, log: log.child({ module: 'commitment' }), maxResends: config.commitment.maxResends });
+  const commitments = new CommitmentLedger({
+    db,
+    queue,
+    clock,
+    log: log.child({ module: 'commitment' }),
+    maxResends: config.commitment.maxResends,
+    audit,
+    unmatched: unmatchedCommitmentReports({ log: log.child({ module: 'commitment' }), audit }),
+  });
   const procedures = new ProcedureSender({
     db,
     queue,
@@ -182,6 +199,21 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     log: log.child({ module: 'quota' }),
   });
   const alarms = new AlarmBoard(clock);
+  // Storage commitment reports that arrive at the listener (on a new association) go to the
+  // commitment ledger, as those on the N-ACTION's own association do; one for a transaction we
+  // never requested is logged and audited as unmatched.
+  const commitmentReports: CommitmentReportHandler = o.commitmentReports ?? commitments;
+  const scp = new CartScp({
+    config,
+    store: instances,
+    storeBytes: () => quota.storeBytes(),
+    commitmentReports,
+    audit,
+    clock,
+    log: log.child({ module: 'scp' }),
+    alarm: (m) => (m === null ? alarms.clear('SCP_NOT_LISTENING') : alarms.raise('SCP_NOT_LISTENING', 'error', m)),
+    ...(o.scpSync !== undefined ? { sync: o.scpSync } : {}),
+  });
   // The serial control panel: from the configuration unless a test hands one in (or the old seam is used).
   const openedPanel = o.controlPanel !== undefined || o.panel ? undefined : await openConfiguredPanel(config.panel.path, { simulate: () => startSimulatedPanelOnPty(), clock, log: log.child({ module: 'panel' }), hostVersion: EQUIPMENT.softwareVersions });
   const serialPanel = o.controlPanel ?? openedPanel?.panel;
@@ -230,6 +262,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     live,
     panel: o.panel,
     usb,
+    scp,
     alarms$: alarms.alarms$,
     alarms: () => alarms.current(),
 
@@ -270,6 +303,8 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
         if (!stopped) alarms.raise('FRAME_SOURCE_STOPPED', 'error', `${live.info.description} stopped delivering frames`);
       });
       await media.start();
+      // After reconcile (incoming/ emptied, the store consistent): other AEs may send now.
+      await scp.start();
       forwarder.start();
       procedures.start();
       worklist.start();
@@ -298,6 +333,8 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       if (stopped) return;
       stopped = true;
       diskTimer?.cancel();
+      // No new association; the C-STORE in flight finishes (drain) or is aborted, its partial file removed.
+      await scp.stop(options.drain);
       await housekeepingRun;
       // Drain: the instance being written is finished (acknowledged or failed), no new work is taken.
       if (options.drain) await exams!.drain();

@@ -31,7 +31,7 @@ commands:
                                               the simulated hospital (worklist, storage, MPPS,
                                               storage commitment) on loopback, until Ctrl-C
   conformance                                 the cart's DICOM conformance statement
-  serve [--config FILE] [--data-dir DIR] [--ui-port N]
+  serve [--config FILE] [--data-dir DIR] [--ui-port N] [--listen-port N]
                                               run the cart's service and its API on 127.0.0.1
 `;
 

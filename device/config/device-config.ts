@@ -20,6 +20,8 @@ import {
   type PatientIdRule,
   type QuotaConfig,
   type RetryConfig,
+  type ScpConfig,
+  type ScpTlsConfig,
   type TimersConfig,
   type WorklistConfig,
 } from './types.js';
@@ -34,6 +36,25 @@ export const aeTitle: Check<string> = (v, p) => {
 };
 
 const port = int(1, 65535);
+
+const scpTls: Check<ScpTlsConfig> = obj<ScpTlsConfig>({
+  certFile: field(str({ min: 1 })),
+  keyFile: field(str({ min: 1 })),
+  caFile: optional(str({ min: 1 })),
+});
+
+const scp: Check<ScpConfig> = obj<ScpConfig>({
+  bindAddress: field(str({ min: 1, max: 64, pattern: /^[0-9A-Fa-f.:]+$/, what: 'an IP address such as 0.0.0.0 or 127.0.0.1' }), '0.0.0.0'),
+  callingAeTitles: field((v, p) => {
+    const list = arrayOf(aeTitle)(v, p);
+    const dup = list.findIndex((t, i) => list.findIndex((o) => o.trim() === t.trim()) !== i);
+    if (dup >= 0) fail(`${p}[${dup}]`, `${JSON.stringify(list[dup])} is listed twice`);
+    return list;
+  }, []),
+  unknownCallingAe: field(oneOf(['accept', 'accept-from-loopback', 'reject'] as const), 'accept-from-loopback'),
+  maxAssociations: field(int(1, 64), 8),
+  tls: optional(scpTls),
+});
 
 /** `sim`, `v4l2:/dev/videoN` or `file:PATH`. */
 export const captureSource: Check<string> = str({ pattern: /^(sim|v4l2:\/dev\/video\d+|file:.+)$/, what: 'sim, v4l2:/dev/videoN or file:PATH' });
@@ -158,7 +179,8 @@ export const DEFAULT_UI_PORT = 8042;
 export function deviceConfigSchema(env: Readonly<Record<string, string | undefined>> = process.env): Check<DeviceConfig> {
   return obj<DeviceConfig>({
     aeTitle: field(aeTitle, 'US_CART'),
-    listenPort: field(port, 11112),
+    listenPort: field(int(0, 65535), 11112),
+    scp: field(scp, {} as ScpConfig),
     maxPduLength: field(int(4096, 1 << 24), 64 * 1024),
     stationName: field(str({ min: 1, max: 16, pattern: /^[^\\\x00-\x1f]+$/, what: 'a Station Name of 1-16 characters (SH)' }), 'US_CART'),
     institutionName: field(str({ max: 64, pattern: /^[^\\\x00-\x1f]*$/, what: 'an Institution Name of at most 64 characters (LO)' }), ''),
@@ -211,6 +233,7 @@ export function defaultDeviceConfig(env?: Readonly<Record<string, string | undef
 export interface ConfigOverrides {
   readonly dataDir?: string;
   readonly uiPort?: number;
+  readonly listenPort?: number;
 }
 
 /** Reads FILE (or nothing: the defaults), applies the overrides, validates. Throws ConfigError. */
@@ -234,6 +257,7 @@ export async function loadDeviceConfig(file: string | undefined, overrides: Conf
       ...json,
       ...(overrides.dataDir !== undefined ? { dataDir: overrides.dataDir } : {}),
       ...(overrides.uiPort !== undefined ? { uiPort: overrides.uiPort } : {}),
+      ...(overrides.listenPort !== undefined ? { listenPort: overrides.listenPort } : {}),
     };
   }
   return parseDeviceConfig(json, env);

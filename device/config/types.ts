@@ -110,11 +110,36 @@ export interface PatientIdRule {
   readonly required: boolean;
 }
 
+/** TLS on the listener (PEM files); with caFile, a client certificate signed by it is required. */
+export interface ScpTlsConfig {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile?: string;
+}
+
+/**
+ * The listener (conformance §8). Calling AE policy: titles in `callingAeTitles` are accepted
+ * from any address; any other calling AE title is accepted (`accept`), accepted from loopback
+ * only (`accept-from-loopback`, the default) or rejected (`reject`: A-ASSOCIATE-RJ permanent,
+ * calling-AE-title-not-recognized).
+ */
+export interface ScpConfig {
+  /** The address to listen on (default all: 0.0.0.0). */
+  readonly bindAddress: string;
+  readonly callingAeTitles: readonly string[];
+  readonly unknownCallingAe: 'accept' | 'accept-from-loopback' | 'reject';
+  /** Simultaneous associations; the rest get A-ASSOCIATE-RJ transient, local-limit-exceeded. */
+  readonly maxAssociations: number;
+  readonly tls?: ScpTlsConfig;
+}
+
 export interface DeviceConfig {
   /** Our AE title (conformance §1): 1–16 chars, no backslash or control characters, not all spaces. */
   readonly aeTitle: string;
-  /** The SCP port (listening comes with the SCP issue). */
+  /** The listener's port (conformance §8; 0: any free port, for tests — the bound one is in GET /api/state). */
   readonly listenPort: number;
+  /** The listener: who may associate, limits, TLS. */
+  readonly scp: ScpConfig;
   /** Max PDU we receive, bytes (conformance §1; 0 is never offered). */
   readonly maxPduLength: number;
   readonly stationName: string;

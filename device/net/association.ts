@@ -568,6 +568,16 @@ export class Association {
   // ------------------------------------------------------------------------------------------
   // Ending
 
+  /**
+   * Resolves when every request the peer sent so far has been answered and the answer handed to
+   * the socket (a listener that stops aborts an association only then: a C-STORE in flight
+   * finishes and its SCU hears the outcome).
+   */
+  async served(): Promise<void> {
+    await this.router.served();
+    await this.writer.idle();
+  }
+
   /** A-RELEASE: resolves once the peer confirmed and the transport closed. */
   async release(): Promise<void> {
     if (this.failureValue) throw this.failureValue;

@@ -17,6 +17,7 @@
  */
 import type { CommitmentReport, FailedSopReference, SopReference } from '../../dicom/iod/index.js';
 import type { Clock } from '../clock.js';
+import type { AuditLog } from '../device.js';
 import type { SqlDatabase } from '../db/index.js';
 import { nullLogger, type Logger } from '../log/logger.js';
 import type { CommitmentReportHandler, ReportOrigin } from '../net/scp/commitment-report.js';
@@ -32,6 +33,10 @@ export interface CommitmentLedgerOptions {
   readonly log?: Logger;
   /** How often an instance the archive failed to commit is stored and requested again. */
   readonly maxResends: number;
+  /** Every report of ours recorded (who sent it, what it changed), without patient data. */
+  readonly audit?: AuditLog;
+  /** A report for a transaction the cart never requested goes here (the listener's default: log + audit). */
+  readonly unmatched?: CommitmentReportHandler;
 }
 
 /** What a report changed. */
@@ -88,7 +93,19 @@ export class CommitmentLedger implements CommitmentReportHandler {
 
   /** Records the report, then wakes the sender waiting for it (if one is). */
   async onReport(report: CommitmentReport, from: ReportOrigin): Promise<void> {
-    this.record(report, from);
+    const r = this.record(report, from);
+    if (!r.known) {
+      await this.o.unmatched?.onReport(report, from);
+      return;
+    }
+    this.o.audit?.record({
+      who: 'service',
+      action: 'commitment-report',
+      what: `transaction ${report.transactionUid} of exam ${r.examId ?? ''}`,
+      where: r.destination ?? from.callingAeTitle,
+      outcome: r.failed.length > 0 || r.resent.length > 0 ? 'failure' : 'success',
+      detail: `${report.committed.length} committed, ${report.failed.length} failed (${r.resent.length} sent again, ${r.failed.length} commit-failed); from ${from.callingAeTitle}@${from.host}`,
+    });
     await this.tracker.onReport(report, from);
   }
 

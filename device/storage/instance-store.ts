@@ -6,7 +6,7 @@
  * file without a row, which start-up re-indexes (reconcile); never a row pointing at nothing.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rm, stat, statfs } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Subject, type Observable } from 'rxjs';
 import type { Clock } from '../clock.js';
@@ -15,7 +15,7 @@ import { writeFileAtomically } from '../files/atomic-write.js';
 import { nullLogger, type Logger } from '../log/logger.js';
 import { StorageError } from './errors.js';
 import { readIdentity, type InstanceIdentity } from './identity.js';
-import { INSTANCES_DIR, checkUid, isLeftover, relativeInstancePath, toRelative } from './layout.js';
+import { INCOMING_DIR, INSTANCES_DIR, checkUid, isLeftover, relativeInstancePath, toRelative } from './layout.js';
 
 export type InstanceState = 'ok' | 'missing';
 
@@ -41,6 +41,8 @@ export interface PutRequest extends InstanceIdentity {
 
 export interface InstanceFilter {
   readonly examId?: string;
+  /** Received from this calling AE title. */
+  readonly receivedFrom?: string;
   readonly studyInstanceUid?: string;
   readonly state?: InstanceState;
 }
@@ -191,6 +193,63 @@ export class InstanceStore {
     }
   }
 
+  /**
+   * Where a writer puts an instance whose place is not known until it is whole (a received
+   * object: its study and series are inside the data set): a directory on the same file system,
+   * emptied by reconcile() at start-up. Then adoptReceived() moves the file to its place.
+   */
+  async incomingDir(): Promise<string> {
+    const dir = join(this.dataDir, INCOMING_DIR);
+    await this.makeDirDurably(dir);
+    return dir;
+  }
+
+  /** Throws STORAGE_FULL when the spool disk is below its reserve (checked before every write). */
+  async ensureSpace(what: string): Promise<void> {
+    await this.checkSpace(what);
+  }
+
+  /**
+   * Moves a whole, fsynced Part 10 file from incomingDir() to its place and indexes it; resolves
+   * once the rename and the row are durable (the atomicity of put()). The data set must name the
+   * SOP Instance UID `expectedUid` (the C-STORE's). A second copy of an instance already stored
+   * is dropped (the stored one is kept: it may already have been sent or committed) when it is
+   * the same object (SOP class, study, series), and refused (STORAGE_DUPLICATE) when it is not:
+   * a UID reused for another object is the sender's error, and overwriting would lose data.
+   */
+  async adoptReceived(tmp: string, expectedUid: string, receivedFrom: string): Promise<{ record: InstanceRecord; duplicate: boolean }> {
+    try {
+      const id = await readIdentity(tmp);
+      if (id.sopInstanceUid !== expectedUid) {
+        throw new StorageError('STORAGE_UNREADABLE', `the data set's SOP Instance UID ${id.sopInstanceUid} differs from the request's ${expectedUid}`, tmp);
+      }
+      const stored = this.get(id.sopInstanceUid);
+      if (stored) {
+        const same = stored.sopClassUid === id.sopClassUid && stored.studyInstanceUid === id.studyInstanceUid && stored.seriesInstanceUid === id.seriesInstanceUid;
+        if (!same) throw new StorageError('STORAGE_DUPLICATE', `SOP Instance UID ${id.sopInstanceUid} is already stored for another object (study/series/class differ); not replaced`, stored.path);
+        await rm(tmp, { force: true });
+        this.log.warn('duplicate instance received; the stored copy is kept', { sopInstanceUid: id.sopInstanceUid, receivedFrom });
+        return { record: stored, duplicate: true };
+      }
+      const abs = this.pathFor(id.studyInstanceUid, id.seriesInstanceUid, id.sopInstanceUid);
+      this.claim(id.sopInstanceUid);
+      try {
+        try {
+          await this.makeDirDurably(dirname(abs));
+          await rename(tmp, abs);
+          await this.syncDir(dirname(abs));
+        } catch (e) {
+          throw this.writeError(e, abs);
+        }
+        return { record: await this.index(abs, id, null, receivedFrom), duplicate: false };
+      } finally {
+        this.inFlight.delete(id.sopInstanceUid);
+      }
+    } finally {
+      await rm(tmp, { force: true }); // a refused file goes; a moved one is no longer there
+    }
+  }
+
   get(sopInstanceUid: string): InstanceRecord | undefined {
     const row = this.db.prepare<Row>(`SELECT ${COLUMNS} FROM instances WHERE sop_instance_uid = ?`).get([sopInstanceUid]);
     return row ? this.toRecord(row) : undefined;
@@ -208,6 +267,7 @@ export class InstanceStore {
     const where: string[] = [];
     const params: Record<string, string | number> = { limit: Math.max(0, Math.floor(page.limit)), offset: Math.max(0, Math.floor(page.offset ?? 0)) };
     if (filter.examId !== undefined) (where.push('exam_id = @examId'), (params['examId'] = filter.examId));
+    if (filter.receivedFrom !== undefined) (where.push('received_from = @receivedFrom'), (params['receivedFrom'] = filter.receivedFrom));
     if (filter.studyInstanceUid !== undefined) (where.push('study_instance_uid = @study'), (params['study'] = filter.studyInstanceUid));
     if (filter.state !== undefined) (where.push('state = @state'), (params['state'] = filter.state));
     const sql = `SELECT ${COLUMNS} FROM instances ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -219,6 +279,7 @@ export class InstanceStore {
     const where: string[] = [];
     const params: Record<string, string> = {};
     if (filter.examId !== undefined) (where.push('exam_id = @examId'), (params['examId'] = filter.examId));
+    if (filter.receivedFrom !== undefined) (where.push('received_from = @receivedFrom'), (params['receivedFrom'] = filter.receivedFrom));
     if (filter.studyInstanceUid !== undefined) (where.push('study_instance_uid = @study'), (params['study'] = filter.studyInstanceUid));
     if (filter.state !== undefined) (where.push('state = @state'), (params['state'] = filter.state));
     const sql = `SELECT COUNT(*) AS n FROM instances ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
@@ -286,6 +347,8 @@ export class InstanceStore {
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));
+    // Received objects that were never whole (the service stopped mid-transfer).
+    for (const f of await list(join(this.dataDir, INCOMING_DIR))) if (f.isFile()) leftovers.push(join(this.dataDir, INCOMING_DIR, f.name));
     for (const f of leftovers) await rm(f, { force: true });
     leftoversRemoved = leftovers.length;
 
@@ -395,6 +458,15 @@ export class InstanceStore {
     const errno = (e as NodeJS.ErrnoException).code;
     if (isNoSpace(e)) return new StorageError('STORAGE_FULL', `the spool disk is full; ${abs} was not stored (nothing partial was left)`, abs, errno, { cause: e });
     return new StorageError('STORAGE_WRITE_FAILED', `writing ${abs} failed: ${(e as Error).message}`, abs, errno, { cause: e });
+  }
+
+  private async syncDir(dir: string): Promise<void> {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
   }
 
   /** mkdir -p, then fsync each new directory's parent so the new entries survive power loss. */

@@ -7,6 +7,8 @@ import { join, relative, sep } from 'node:path';
 import { StorageError } from './errors.js';
 
 export const INSTANCES_DIR = 'instances';
+/** Received objects being written, before their study and series are known (same file system). */
+export const INCOMING_DIR = 'incoming';
 const UID = /^[0-9]+(\.[0-9]+)*$/;
 
 export function checkUid(uid: string, what: string): string {

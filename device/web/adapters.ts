@@ -137,5 +137,23 @@ export function instancePort(store: InstanceStore): InstancePort {
       const r = store.get(uid);
       return r && r.state === 'ok' ? r.path : undefined;
     },
+    list(filter, page) {
+      return {
+        items: store.list(filter, page).map((r) => ({
+          sopInstanceUid: r.sopInstanceUid,
+          sopClassUid: r.sopClassUid,
+          studyInstanceUid: r.studyInstanceUid,
+          seriesInstanceUid: r.seriesInstanceUid,
+          transferSyntaxUid: r.transferSyntaxUid,
+          frames: r.frames,
+          size: r.size,
+          examId: r.examId,
+          receivedFrom: r.receivedFrom,
+          state: r.state,
+          storedAt: r.createdAt,
+        })),
+        total: store.count(filter),
+      };
+    },
   };
 }

@@ -349,8 +349,22 @@ export interface DeviceInfo {
   readonly now: IsoTime;
 }
 
+/** The listener (conformance §8): other AEs echo, send and report commitment to it. */
+export interface ScpView {
+  readonly aeTitle: string;
+  /** The port bound (the configured one, or the system's choice for listenPort 0); null while not listening. */
+  readonly port: number | null;
+  readonly listening: boolean;
+  readonly tls: boolean;
+  /** Associations established now. */
+  readonly associations: number;
+  /** Why it is not listening (the port is taken …); it retries. */
+  readonly error: string | null;
+}
+
 /** GET /api/state, and the first message of /api/events. */
 export interface DeviceState {
+  readonly scp: ScpView;
   readonly device: DeviceInfo;
   /** The exam in progress; null when none is. */
   readonly exam: ExamView | null;
@@ -482,6 +496,33 @@ export interface CancelExamResponse {
   readonly examId: string;
 }
 
+/** One stored instance in GET /api/instances (captured here, or received from another AE). */
+export interface StoredInstanceView {
+  readonly sopInstanceUid: string;
+  readonly sopClassUid: string;
+  readonly studyInstanceUid: string;
+  readonly seriesInstanceUid: string;
+  readonly transferSyntaxUid: string;
+  readonly frames: number;
+  /** Bytes of the Part 10 file. */
+  readonly size: number;
+  /** The exam it was captured in; null for a received instance. */
+  readonly examId: string | null;
+  /** The calling AE title it came from; null for the cart's own captures. */
+  readonly receivedFrom: string | null;
+  readonly state: 'ok' | 'missing';
+  readonly storedAt: IsoTime;
+}
+
+/**
+ * GET /api/instances — query parameters: `receivedFrom` (a calling AE title), `study` (a Study
+ * Instance UID), `limit` (default 50, at most 500), `offset`. Newest first.
+ */
+export interface ListInstancesResponse {
+  readonly instances: readonly StoredInstanceView[];
+  readonly page: Page;
+}
+
 /**
  * GET /api/exams — query parameters: `state` (an ExamState), `date` (YYYYMMDD, the study date),
  * `patientId`, `limit` (1…500, default 50), `offset` (default 0). Newest first. `page.total`
@@ -598,7 +639,9 @@ export type AuditAction =
   | 'export'
   | 'delete'
   | 'service-login'
-  | 'config';
+  | 'config'
+  | 'receive'
+  | 'commitment-report';
 
 export interface AuditEntry {
   readonly id: string;

@@ -10,7 +10,7 @@ import type { MediaJobs } from '../media/jobs.js';
 import type { JobQueue } from '../queue/index.js';
 import type { InstanceStore } from '../storage/index.js';
 import { instancePort, queuePort, type ProcedureRecords } from './adapters.js';
-import type { DestinationView, LogEntry } from './api-types.js';
+import type { DestinationView, LogEntry, ScpView } from './api-types.js';
 import type { ApiDeps } from './ports.js';
 import { EventsEndpoint, eventBodies } from './events.js';
 import { LiveEndpoint } from './live.js';
@@ -44,6 +44,7 @@ export interface ServedDevice extends Device {
   /** MPPS and storage commitment records (createDevice has them). */
   readonly mpps?: ProcedureRecords['mpps'];
   readonly commitments?: ProcedureRecords['commitments'];
+  readonly scp?: { status(): ScpView };
 }
 
 /** The API's view of a device: its ports over the queue and the store, thumbnails under the data directory. */
@@ -55,6 +56,7 @@ export function apiDepsOf(device: ServedDevice, o: { version: string; logEntries
     instances: instancePort(device.instances),
     thumbnailDir: join(device.config.dataDir, 'thumbnails'),
     version: o.version,
+    ...(device.scp ? { scp: device.scp } : {}),
     ...(o.logEntries$ ? { logEntries$: o.logEntries$ } : {}),
   };
 }

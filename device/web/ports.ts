@@ -7,7 +7,7 @@ import type { Observable } from 'rxjs';
 import type { Device } from '../device.js';
 import type { MediaJobs } from '../media/jobs.js';
 import type { UsbSnapshot } from '../usb/index.js';
-import type { CommitmentView, InstanceDestinations, JobKind, JobState, JobView, LogEntry, ProcedureStepView, QueueSummary } from './api-types.js';
+import type { CommitmentView, InstanceDestinations, JobKind, JobState, JobView, LogEntry, ProcedureStepView, QueueSummary, ScpView, StoredInstanceView } from './api-types.js';
 
 export interface QueueListFilter {
   readonly states?: readonly JobState[];
@@ -41,6 +41,8 @@ export interface QueuePort {
 export interface InstancePort {
   /** The stored file of an instance, or undefined when there is none (unknown, or missing on disk). */
   fileOf(sopInstanceUid: string): string | undefined;
+  /** Newest first; `total` counts every match. */
+  list(filter: { receivedFrom?: string; studyInstanceUid?: string }, page: { limit: number; offset: number }): { items: readonly StoredInstanceView[]; total: number };
 }
 
 export interface ApiDeps {
@@ -54,6 +56,8 @@ export interface ApiDeps {
   readonly version: string;
   /** Warn and error log lines for /api/events (see teeLogger). */
   readonly logEntries$?: Observable<LogEntry>;
+  /** The listener's state for GET /api/state; absent: reported as not listening. */
+  readonly scp?: { status(): ScpView };
   /** USB devices and hot-plug for GET /api/usb (device/usb); absent: reported unavailable. */
   readonly usb?: { snapshot(): UsbSnapshot };
 }

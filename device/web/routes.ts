@@ -8,6 +8,7 @@ import type { Device, ExamListFilter, WorklistFilters } from '../device.js';
 import { conformanceStatement } from '../net/conformance-statement.js';
 import { usbResponse } from './usb-view.js';
 import type {
+  ListInstancesResponse,
   CancelExamResponse,
   EchoResponse,
   EjectResponse,
@@ -54,7 +55,8 @@ export interface RouteContext {
 
 const ok = (json: unknown, status = 200): Reply => ({ status, json });
 
-const AUDIT_ACTIONS: readonly AuditAction[] = ['worklist-query', 'exam-start', 'exam-end', 'exam-cancel', 'send', 'export', 'delete', 'service-login', 'config'];
+const AUDIT_ACTIONS: readonly AuditAction[] = ['worklist-query', 'exam-start', 'exam-end', 'exam-cancel', 'send', 'export', 'delete', 'service-login', 'config',
+  'receive', 'commitment-report'];
 const SECRET_KEY = /pin|password|passphrase|secret|privatekey/i;
 
 /** The configuration with every secret replaced, as plain JSON. */
@@ -201,6 +203,17 @@ export function buildRoutes(rc: RouteContext): Router<Endpoint> {
     },
     true,
   );
+
+  get('/api/instances', ({ query }) => {
+    v.queryKeys(query, ['receivedFrom', 'study', 'limit', 'offset']);
+    const limit = v.queryInt(query, 'limit', 50, 1, 500);
+    const offset = v.queryInt(query, 'offset', 0, 0, 1_000_000);
+    const study = v.queryString(query, 'study');
+    if (study !== undefined && !/^[0-9]+(\.[0-9]+)*$/.test(study)) throw invalid('study', 'is not a UID');
+    const { items, total } = deps.instances.list({ ...optional('receivedFrom', v.queryString(query, 'receivedFrom', 16)), ...optional('studyInstanceUid', study) }, { limit, offset });
+    const body: ListInstancesResponse = { instances: items, page: { offset, limit, total } };
+    return ok(body);
+  });
 
   get('/api/instances/{sopInstanceUid}/thumbnail', async ({ params, query }) => {
     v.queryKeys(query, []);

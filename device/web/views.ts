@@ -132,6 +132,7 @@ export function deviceState(deps: ApiDeps, startedAt: string, seen: Reachability
   const snapshot = device.exams.snapshot();
   return {
     device: { aeTitle: device.config.aeTitle, version: deps.version, startedAt, now: device.clock.now().toISOString() },
+    scp: deps.scp?.status() ?? { aeTitle: device.config.aeTitle, port: null, listening: false, tls: false, associations: 0, error: 'no listener in this service' },
     exam: snapshot.current ? examView(snapshot.current, deps) : null,
     capture: captureState(device, snapshot),
     queue: deps.queue.summary(),

@@ -20,10 +20,13 @@ export interface ServeChild {
   stderr(): string;
 }
 
-/** Spawns `sonicart serve --ui-port <free port> …extra` with HOME=home, XDG_DATA_HOME=home/data. */
+/** Spawns `sonicart serve --ui-port <free port> [--listen-port 0] …extra` with HOME=home, XDG_DATA_HOME=home/data. */
 export async function spawnServe(home: string, extra: readonly string[] = []): Promise<ServeChild> {
   const port = await freePort();
-  const child = spawn(process.execPath, [SONICART_BIN, 'serve', '--ui-port', String(port), ...extra], {
+  // The DICOM listener on a free port unless the test chose (a configuration file, or the flag):
+  // parallel tests must not compete for the default 11112.
+  const listen = extra.includes('--config') || extra.includes('--listen-port') ? [] : ['--listen-port', '0'];
+  const child = spawn(process.execPath, [SONICART_BIN, 'serve', '--ui-port', String(port), ...listen, ...extra], {
     env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, 'data') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -70,6 +73,8 @@ export interface ServedCart {
   readonly pid: number;
   readonly port: number;
   readonly base: string;
+  /** Resolves with the exit code (for a test that signals the process itself). */
+  readonly exit: Promise<number | null>;
   output(): string;
   /** SIGTERM (drain), SIGKILL after `graceMs`; resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
@@ -86,6 +91,7 @@ export async function startServe(configDir: string, config: Record<string, unkno
     pid,
     port: s.port,
     base: `http://127.0.0.1:${s.port}`,
+    exit: s.exit,
     output: () => s.stdout() + s.stderr(),
     async stop(graceMs = 15_000) {
       if (s.child.exitCode !== null || s.child.signalCode !== null) return s.child.exitCode;

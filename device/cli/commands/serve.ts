@@ -1,5 +1,5 @@
 /**
- * `sonicart serve [--config FILE] [--data-dir DIR] [--ui-port N]`: runs the cart's service until
+ * `sonicart serve [--config FILE] [--data-dir DIR] [--ui-port N] [--listen-port N]`: runs the cart's service until
  * SIGTERM. The flags override the file; without --config the built-in defaults apply (simulated
  * hardware, data under $XDG_DATA_HOME/sonicart or ~/.local/share/sonicart) plus the simulated
  * hospital on loopback as the one destination (device/demo-hospital.ts); with --config, none.
@@ -19,12 +19,14 @@ export interface ServeArgs {
   readonly config?: string;
   readonly dataDir?: string;
   readonly uiPort?: number;
+  /** The DICOM listener's port (0: a free one, as tests use it). */
+  readonly listenPort?: number;
 }
 
 export function parseServeArgs(args: readonly string[]): ServeArgs {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { config: { type: 'string' }, 'data-dir': { type: 'string' }, 'ui-port': { type: 'string' } },
+    options: { config: { type: 'string' }, 'data-dir': { type: 'string' }, 'ui-port': { type: 'string' }, 'listen-port': { type: 'string' } },
     allowPositionals: true,
   });
   if (positionals.length > 0) throw new UsageError(`serve takes no positional arguments, got ${JSON.stringify(positionals[0])}`);
@@ -33,11 +35,17 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
     uiPort = Number(values['ui-port']);
     if (!/^\d+$/.test(values['ui-port']) || uiPort < 1 || uiPort > 65535) throw new UsageError(`--ui-port must be a port 1-65535, got ${JSON.stringify(values['ui-port'])}`);
   }
+  let listenPort: number | undefined;
+  if (values['listen-port'] !== undefined) {
+    listenPort = Number(values['listen-port']);
+    if (!/^\d+$/.test(values['listen-port']) || listenPort > 65535) throw new UsageError(`--listen-port must be a port 0-65535 (0: any free port), got ${JSON.stringify(values['listen-port'])}`);
+  }
   if (values['data-dir'] === '') throw new UsageError('--data-dir must name a directory');
   return {
     ...(values.config !== undefined ? { config: values.config } : {}),
     ...(values['data-dir'] !== undefined ? { dataDir: isAbsolute(values['data-dir']) ? values['data-dir'] : resolve(values['data-dir']) } : {}),
     ...(uiPort !== undefined ? { uiPort } : {}),
+    ...(listenPort !== undefined ? { listenPort } : {}),
   };
 }
 
@@ -46,7 +54,7 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
   const a = parseServeArgs(args);
   let config;
   try {
-    config = await loadDeviceConfig(a.config, { ...(a.dataDir ? { dataDir: a.dataDir } : {}), ...(a.uiPort ? { uiPort: a.uiPort } : {}) });
+    config = await loadDeviceConfig(a.config, { ...(a.dataDir ? { dataDir: a.dataDir } : {}), ...(a.uiPort ? { uiPort: a.uiPort } : {}), ...(a.listenPort !== undefined ? { listenPort: a.listenPort } : {}) });
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
@@ -80,7 +88,9 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
     process.off('SIGTERM', remember);
     process.off('SIGINT', remember);
   }
-  io.out(`sonicart serving on http://127.0.0.1:${service.api.port()}/ (data in ${config.dataDir})`);
+  const scp = service.device.scp.status();
+  if (scp.port !== null) demo?.cartListening(scp.port);
+  io.out(`sonicart serving on http://127.0.0.1:${service.api.port()}/ (data in ${config.dataDir}); DICOM ${scp.aeTitle} on port ${scp.port ?? `${config.listenPort} (not listening: ${scp.error})`}`);
   handleSignals(demo ? withHospital(service, demo, log) : service, log);
   if (early) process.kill(process.pid, early);
   await new Promise<never>(() => undefined);

@@ -181,11 +181,16 @@ export class DicomListener {
 
   /**
    * Stops accepting connections, then waits up to `graceMs` for the associations in progress
-   * to end; those still open after it are aborted.
+   * to end; those still open after it are aborted. With `abortWhenServed` (the service's drain),
+   * each association is aborted as soon as the requests it is serving are answered — a C-STORE
+   * in flight finishes, and an SCU that keeps its association open between instances does not
+   * hold the stop for the whole grace.
    */
-  async close(graceMs = 5000): Promise<void> {
+  async close(graceMs = 5000, o: { readonly abortWhenServed?: boolean } = {}): Promise<void> {
     const closed = new Promise<void>((r) => this.server.close(() => r()));
-    const all = Promise.all([...this.associations].map((a) => a.closed));
+    const all = Promise.all(
+      [...this.associations].map((a) => (o.abortWhenServed ? Promise.race([a.closed, a.served().then(() => a.abort(), () => a.abort())]) : a.closed)),
+    );
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);

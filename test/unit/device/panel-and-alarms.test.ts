@@ -48,7 +48,7 @@ afterEach(async () => {
 
 async function device(json: object, panel?: ControlPanel): Promise<CartDevice> {
   const dir = await mkdtemp(join(tmpdir(), 'sonicart-dev-'));
-  const d = await createDevice(parseDeviceConfig({ dataDir: dir, capture: { transferSyntax: 'explicit', ringSeconds: 4, maxCineSeconds: 3 }, ...json }), {
+  const d = await createDevice(parseDeviceConfig({ dataDir: dir, listenPort: 0, capture: { transferSyntax: 'explicit', ringSeconds: 4, maxCineSeconds: 3 }, ...json }), {
     frameSource: new SimulatedFrameSource({ width: 160, height: 120, fps: 25, seed: 5 }),
     ...(panel ? { panel } : {}),
   });
