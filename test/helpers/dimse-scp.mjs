@@ -2,13 +2,15 @@
 // tests: records every N-CREATE / N-SET / N-ACTION it receives (command fields and the data set
 // as dcmjs reads it) as JSON lines in RECORD, and answers a storage commitment request with an
 // N-EVENT-REPORT (all committed) either on the same association (REPORT=same) or on a new
-// association to the cart's listener (REPORT=new, CART_PORT, CART_AE).
+// association to the cart's listener (REPORT=new, CART_PORT, CART_AE), or not at all (REPORT=none).
+// It also takes C-STORE of any storage class (recorded, not kept), so that it can be the one
+// destination of a cart in the roles store, mpps and commitment.
 // Usage: node dimse-scp.mjs PORT RECORD REPORT [CART_PORT CART_AE]
 import { appendFileSync } from 'node:fs';
 import dimse from 'dcmjs-dimse';
 
 const { Server, Scp, Client, Dataset } = dimse;
-const { NCreateResponse, NSetResponse, NActionResponse, CEchoResponse } = dimse.responses;
+const { NCreateResponse, NSetResponse, NActionResponse, CEchoResponse, CStoreResponse } = dimse.responses;
 const { NEventReportRequest } = dimse.requests;
 const { Status, PresentationContextResult, TransferSyntax } = dimse.constants;
 
@@ -30,7 +32,8 @@ class RecordingScp extends Scp {
     this.association = association;
     for (const c of association.getPresentationContexts()) {
       const context = association.getPresentationContext(c.id);
-      if (!SERVED.has(context.getAbstractSyntaxUid())) {
+      const storage = context.getAbstractSyntaxUid().startsWith('1.2.840.10008.5.1.4.1.1.');
+      if (!SERVED.has(context.getAbstractSyntaxUid()) && !storage) {
         context.setResult(PresentationContextResult.RejectAbstractSyntaxNotSupported);
         continue;
       }
@@ -43,6 +46,12 @@ class RecordingScp extends Scp {
   }
   cEchoRequest(request, callback) {
     const r = CEchoResponse.fromRequest(request);
+    r.setStatus(Status.Success);
+    callback(r);
+  }
+  cStoreRequest(request, callback) {
+    log({ type: 'C-STORE', sopClass: request.getAffectedSopClassUid(), sopInstance: request.getAffectedSopInstanceUid() });
+    const r = CStoreResponse.fromRequest(request);
     r.setStatus(Status.Success);
     callback(r);
   }

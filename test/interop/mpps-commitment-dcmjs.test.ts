@@ -6,8 +6,6 @@
  * to the cart's listener.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uidFromRandom, SPECIFIC_CHARACTER_SET } from '../../dicom/core/index.js';
 import { DataSet } from '../../dicom/dataset/index.js';
@@ -26,7 +24,8 @@ import { AssociationStateError } from '../../device/net/errors.js';
 import { CommitmentTracker, commitmentProposals, requestCommitment } from '../../device/net/scu/commitment.js';
 import { mppsCreate, mppsProposals, mppsSet } from '../../device/net/scu/mpps.js';
 import { startCartScp, type CartScp } from '../helpers/cart-scp.js';
-import { freePort, startPeer, type PeerProcess } from '../helpers/net-peers.js';
+import { startDimseScp, type DimseRecord, type DimseScp } from '../helpers/dimse-scp-process.js';
+import type { PeerProcess } from '../helpers/net-peers.js';
 import { scratchDir } from '../helpers/run-tool.js';
 
 const uid = (): string => uidFromRandom(randomBytes(16));
@@ -36,32 +35,16 @@ let cleanup: () => Promise<void>;
 let cart: CartScp;
 const tracker = new CommitmentTracker(systemClock);
 
-type Rec = { type: string; sopClass?: string; sopInstance?: string; actionTypeId?: number; status?: number; dataset?: Record<string, unknown>; calling?: string; mode?: string };
+type Rec = DimseRecord;
+const startScp = (mode: 'same' | 'new'): Promise<DimseScp> => startDimseScp(dir, mode, mode, { port: cart.port, aeTitle: 'US_CART' });
 
-async function startDimseScp(mode: 'same' | 'new'): Promise<{ peer: PeerProcess; records: () => Promise<Rec[]> }> {
-  const port = await freePort();
-  const record = join(dir, `dimse-${mode}.jsonl`);
-  await writeFile(record, '');
-  const peer = await startPeer(process.execPath, [join(import.meta.dirname, '../helpers/dimse-scp.mjs'), String(port), record, mode, String(cart.port), 'US_CART'], port, {
-    cwd: join(import.meta.dirname, '../..'),
-  });
-  return {
-    peer,
-    records: async () =>
-      (await readFile(record, 'utf8'))
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Rec),
-  };
-}
-
-let same: Awaited<ReturnType<typeof startDimseScp>>;
-let fresh: Awaited<ReturnType<typeof startDimseScp>>;
+let same: DimseScp;
+let fresh: DimseScp;
 
 beforeAll(async () => {
   ({ dir, cleanup } = await scratchDir('sonicart-mpps-'));
   cart = await startCartScp(dir, {}, tracker);
-  [same, fresh] = await Promise.all([startDimseScp('same'), startDimseScp('new')]);
+  [same, fresh] = await Promise.all([startScp('same'), startScp('new')]);
 }, 60_000);
 
 afterAll(async () => {
@@ -167,7 +150,7 @@ describe('MPPS SCU against dcmjs-dimse', () => {
 });
 
 /** dcmjs-dimse records our N-EVENT-REPORT response when it has read it: after our side moved on. */
-async function reportAnswered(scp: Awaited<ReturnType<typeof startDimseScp>>): Promise<void> {
+async function reportAnswered(scp: DimseScp): Promise<void> {
   for (let i = 0; i < 250 && !(await scp.records()).some((r) => r.type === 'N-EVENT-REPORT-RSP'); i++) await new Promise((r) => setTimeout(r, 20));
 }
 
