@@ -73,6 +73,8 @@ const roles: Check<DestinationRole[]> = (v, p) => {
   const list = arrayOf(oneOf(DESTINATION_ROLES), { min: 1 })(v, p);
   const dup = list.find((r, i) => list.indexOf(r) !== i);
   if (dup) fail(p, `role ${JSON.stringify(dup)} is listed twice`);
+  // Commitment is asked of the archive the instances were stored at (the same destination).
+  if (list.includes('commitment') && !list.includes('store')) fail(p, 'the role "commitment" needs the role "store" on the same destination (commitment is asked where the instances were stored)');
   return list;
 };
 

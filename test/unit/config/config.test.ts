@@ -19,6 +19,7 @@ describe('configuration defaults', () => {
     expect(c.timers.find).toEqual({ associationRequestS: 30, inactivityS: 90, wholeAssociationS: 3600 });
     expect(c.patientId.template).toBe('US{date}{seq}');
     expect(c.service.pin).toBe('0000');
+    expect(c.commitment).toEqual({ reportTimeoutS: 600, holdAssociationS: 5, maxResends: 1 });
   });
   it('XDG_DATA_HOME wins when absolute, is ignored when relative (XDG spec)', () => {
     expect(defaultDataDir({ HOME: '/h', XDG_DATA_HOME: '/x/data' })).toBe('/x/data/sonicart');
@@ -85,6 +86,11 @@ describe('bad configurations: one line naming the key path and what is wrong', (
     ['media profile', { media: { profile: 'STD-GEN-CD' } }, 'config: media.profile: expected one of STD-GEN-USB-JPEG, STD-GEN-SD-JPEG, got "STD-GEN-CD"'],
     ['relative data dir', { dataDir: 'data' }, 'config: dataDir: expected an absolute directory path, got "data"'],
     ['retry cap below start', { retry: { initialDelayS: 60, maxDelayS: 30 } }, 'config: retry.maxDelayS: 30 is below retry.initialDelayS (60)'],
+    ['commitment timeout below the hold', { commitment: { reportTimeoutS: 5, holdAssociationS: 10 } }, 'config: commitment.holdAssociationS: 10 s is not below commitment.reportTimeoutS (5 s)'],
+    ['commitment timeout zero', { commitment: { reportTimeoutS: 0 } }, 'config: commitment.reportTimeoutS: expected a number 1-604800, got 0'],
+    ['commitment re-sends fractional', { commitment: { maxResends: 1.5 } }, 'config: commitment.maxResends: expected an integer 0-10, got 1.5'],
+    ['commitment typo', { commitment: { timeoutS: 60 } }, 'config: commitment.timeoutS: unknown key'],
+    ['commitment without store', { destinations: [{ ...store, roles: ['mpps', 'commitment'] }] }, 'config: destinations[0].roles: the role "commitment" needs the role "store" on the same destination'],
     ['quota refusal above warning', { quotas: { warnFreeMb: 100, refuseFreeMb: 200 } }, 'config: quotas.refuseFreeMb: 200 is above quotas.warnFreeMb (100)'],
     ['worklist interval not a number', { worklist: { refreshIntervalS: '5m' } }, 'config: worklist.refreshIntervalS: expected an integer 0-86400, got "5m"'],
     ['patient ID placeholder', { patientId: { template: 'US{year}{seq}' } }, 'config: patientId.template: unknown placeholder {year}'],
