@@ -20,6 +20,9 @@ import { LiveCapture } from '../../../device/exam/live-capture.js';
 import { ExamRefusal } from '../../../device/exam/machine.js';
 import { nullLogger } from '../../../device/log/logger.js';
 import { JobQueue } from '../../../device/queue/job-queue.js';
+import { MppsLedger } from '../../../device/queue/mpps-ledger.js';
+import { ExamProcedures } from '../../../device/exam/procedure-steps.js';
+import { tagForKeyword } from '../../../dicom/dictionary/index.js';
 import { InstanceStore } from '../../../device/storage/index.js';
 import { runTool } from '../../helpers/run-tool.js';
 import { newUid } from '../../helpers/service-instances.js';
@@ -31,6 +34,7 @@ interface Rig {
   live: LiveCapture;
   queue: JobQueue;
   audit: DbAuditLog;
+  mpps: MppsLedger;
 }
 
 const rigs: Rig[] = [];
@@ -58,6 +62,7 @@ async function rig(dir?: string, configJson: object = {}): Promise<Rig> {
   const live = new LiveCapture(new SimulatedFrameSource({ width: 160, height: 120, fps: 25, seed: 3 }), { ringSeconds: 4, clock: systemClock, log: nullLogger });
   const audit = new DbAuditLog(db, systemClock);
   const queue = new JobQueue(db, { clock: systemClock });
+  const mpps = new MppsLedger(db, queue, systemClock);
   const exams = new DbExamService({
     config,
     clock: systemClock,
@@ -70,9 +75,10 @@ async function rig(dir?: string, configJson: object = {}): Promise<Rig> {
     newUid,
     newExamId: () => randomUUID(),
     equipment: { manufacturer: 'sonicart', modelName: 'test', softwareVersions: '0', stationName: 'US_CART' },
+    procedures: new ExamProcedures({ config, db, ledger: mpps, newUid }),
   });
   live.start();
-  const r = { dir, db, exams, live, queue, audit };
+  const r = { dir, db, exams, live, queue, audit, mpps };
   rigs.push(r);
   return r;
 }
@@ -194,4 +200,59 @@ describe('exam service', () => {
     expect(b.exams.recover()).toEqual([]);
     expect(b.audit.list({ action: 'exam-end' })[0]).toMatchObject({ who: 'service', what: examId });
   }, 20_000);
+  describe('MPPS of the exam (IHE SWF)', () => {
+    const ris = { destinations: [{ name: 'pacs', host: '127.0.0.1', port: 11112, calledAe: 'PACS', roles: ['store'] }, { name: 'ris', host: '127.0.0.1', port: 11114, calledAe: 'RIS', roles: ['mpps'] }] };
+    const k = (kw: string): number => tagForKeyword(kw)!;
+    const messages = (r: Rig, examId: string) => r.queue.list({ examId, kind: 'mpps' }).reverse().map((j) => ({ job: j, msg: r.mpps.message(j.jobId)! }));
+
+    it('start queues N-CREATE IN PROGRESS with the worklist references; end queues N-SET COMPLETED listing the stored instance; in the same commits', async () => {
+      const r = await rig(undefined, ris);
+      const item = { '00080005': { vr: 'CS', Value: ['ISO_IR 100'] }, '00080050': { vr: 'SH', Value: ['ACC-9'] }, '00100010': { vr: 'PN', Value: [{ Alphabetic: 'Müller^Anna' }] }, '00100020': { vr: 'LO', Value: ['PID-9'] }, '00401001': { vr: 'SH', Value: ['RP-9'] } };
+      const { examId } = await r.exams.start({ worklistItem: item });
+      const [create] = messages(r, examId);
+      expect(create!.job).toMatchObject({ destination: 'ris', state: 'scheduled' });
+      expect(create!.msg).toMatchObject({ operation: 'N-CREATE', status: 'IN PROGRESS', lastStatus: null });
+      const ds = create!.msg.dataSet;
+      expect(ds.string(k('PerformedProcedureStepStatus'))?.trim()).toBe('IN PROGRESS');
+      expect(ds.string(k('PerformedStationAETitle'))?.trim()).toBe('US_CART');
+      const sched = ds.items(k('ScheduledStepAttributesSequence'))![0]!;
+      expect(sched.string(k('AccessionNumber'))?.trim()).toBe('ACC-9');
+      expect(sched.string(k('RequestedProcedureID'))?.trim()).toBe('RP-9');
+      await new Promise((res) => setTimeout(res, 300));
+      const s = await r.exams.storeStill();
+      await r.exams.end();
+      const [, set] = messages(r, examId);
+      expect(set!.msg).toMatchObject({ operation: 'N-SET', status: 'COMPLETED', mppsSopInstanceUid: create!.msg.mppsSopInstanceUid });
+      const series = set!.msg.dataSet.items(k('PerformedSeriesSequence'))!;
+      expect(series).toHaveLength(1);
+      expect(series[0]!.string(k('SeriesDescription'))?.trim()).toBe('Ultrasound');
+      expect(series[0]!.string(k('RetrieveAETitle'))?.trim()).toBe('PACS');
+      expect(series[0]!.items(k('ReferencedImageSequence'))!.map((i) => i.string(k('ReferencedSOPInstanceUID'))?.replace(/\0$/, ''))).toEqual([s.sopInstanceUid]);
+      expect(set!.msg.dataSet.strings(k('SpecificCharacterSet'))).toEqual(['ISO_IR 100']);
+    }, 20_000);
+
+    it('cancel queues N-SET DISCONTINUED with the reason code and no series', async () => {
+      const r = await rig(undefined, ris);
+      const { examId } = await r.exams.start({ patient: { name: 'Doe^John' } });
+      await r.exams.cancel('wrongWorklistEntry');
+      const [, set] = messages(r, examId);
+      expect(set!.msg).toMatchObject({ operation: 'N-SET', status: 'DISCONTINUED' });
+      const code = set!.msg.dataSet.items(k('PerformedProcedureStepDiscontinuationReasonCodeSequence'))![0]!;
+      expect(code.string(k('CodeValue'))?.trim()).toBe('110514');
+      expect(set!.msg.dataSet.items(k('PerformedSeriesSequence')) ?? []).toEqual([]);
+    });
+
+    it('an exam a crash left open is completed at the next start, once', async () => {
+      const a = await rig(undefined, ris);
+      const { examId } = await a.exams.start({ patient: { name: 'Doe^John' } });
+      await a.live.stop();
+      a.db.close();
+      rigs.splice(rigs.indexOf(a), 1);
+      const b = await rig(a.dir, ris);
+      b.exams.recover();
+      expect(messages(b, examId).map((m) => `${m.msg.operation} ${m.msg.status}`)).toEqual(['N-CREATE IN PROGRESS', 'N-SET COMPLETED']);
+      b.exams.recover();
+      expect(messages(b, examId)).toHaveLength(2);
+    });
+  });
 });
