@@ -234,6 +234,8 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
       CREATE INDEX commitments_exam ON commitments (exam_id, destination, state);
       CREATE INDEX commitments_state ON commitments (destination, state);
+      -- The sender's look after each burst of sends: instances waiting for a first request.
+      CREATE INDEX commitments_unrequested ON commitments (exam_id, destination) WHERE state = 'pending' AND transaction_uid IS NULL;
     `,
   },
 ];

@@ -69,6 +69,8 @@ export class ProcedureSender {
   private stopSignal!: Promise<Stopped>;
   private signalStop: () => void = () => undefined;
   private sub: { unsubscribe(): void } | undefined;
+  /** Instances stored at a commitment destination since the last look (recorded together). */
+  private storedAt: { sopInstanceUid: string; destination: string; examId: string | null }[] = [];
 
   constructor(private readonly o: ProcedureSenderOptions) {
     this.queue = o.queue;
@@ -94,7 +96,7 @@ export class ProcedureSender {
       if (e.type === 'job') {
         const j = e.job;
         if (j.kind === 'store' && (j.state === 'completed' || j.state === 'warning') && j.sopInstanceUid && this.dests.get(j.destination)?.commitment) {
-          this.o.commitment.stored(j.sopInstanceUid, j.destination, j.examId);
+          this.storedAt.push({ sopInstanceUid: j.sopInstanceUid, destination: j.destination, examId: j.examId });
         }
         // A store job ending may complete an exam's sends; a user's retry makes a job due.
         if (j.state !== 'in-progress') this.kick();
@@ -155,6 +157,14 @@ export class ProcedureSender {
 
   private look(): void {
     if (this.stopping) return;
+    if (this.storedAt.length > 0) {
+      // One commit for a burst of sends, not one fsync each: a crash loses nothing, because
+      // start() rebuilds these rows from the completed store jobs (reconcile).
+      const batch = this.storedAt.splice(0);
+      this.o.db.transaction(() => {
+        for (const s of batch) this.o.commitment.stored(s.sopInstanceUid, s.destination, s.examId);
+      }, { durable: false });
+    }
     let wake = this.queue.nextProcedureRetryAt();
     const later = (t: number): void => {
       wake = wake === undefined ? t : Math.min(wake, t);

@@ -15,6 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ExamView, JobView, StartExamResponse } from '../../device/web/api-types.js';
 import { startDimseScp, type DimseRecord, type DimseScp } from '../helpers/dimse-scp-process.js';
 import { freePort, startPeer } from '../helpers/net-peers.js';
+import { pollUntil } from '../helpers/poll.js';
 import { scratchDir } from '../helpers/run-tool.js';
 import { killServes, startServe, type ServedCart } from '../helpers/serve-process.js';
 
@@ -51,15 +52,7 @@ async function call<T>(c: ServedCart, method: 'GET' | 'POST', path: string, body
   return { status: r.status, body: (await r.json()) as T };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) throw new Error(`not reached in ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> => pollUntil(what, probe, ms);
 
 async function startUnscheduled(c: ServedCart, name: string, id: string): Promise<StartExamResponse> {
   const r = await call<StartExamResponse>(c, 'POST', '/api/exams', { patient: { name, id } });

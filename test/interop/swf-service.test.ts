@@ -15,6 +15,7 @@ import { JobQueue } from '../../device/queue/job-queue.js';
 import { InstanceStore, Quota } from '../../device/storage/index.js';
 import type { ExamView, GetWorklistResponse, JobView, StartExamResponse } from '../../device/web/api-types.js';
 import { killServes, spawnServe, waitForState, type ServeChild } from '../helpers/serve-process.js';
+import { pollUntil } from '../helpers/poll.js';
 import { scratchDir } from '../helpers/run-tool.js';
 
 let home: string;
@@ -27,15 +28,8 @@ async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pro
   return { status: r.status, body: (await r.json()) as T };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) throw new Error(`not reached in ${ms} ms: ${what}\n${serve.stdout().slice(-4000)}${serve.stderr().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> =>
+  pollUntil(what, probe, ms, () => `${serve.stdout().slice(-4000)}${serve.stderr().slice(-2000)}`);
 
 beforeAll(async () => {
   ({ dir: home, cleanup } = await scratchDir('sonicart-swf-'));
