@@ -154,7 +154,8 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     holdAssociationMs: config.commitment.holdAssociationS * 1000,
     destinations: config.destinations
       .filter((d) => d.roles.includes('mpps') || d.roles.includes('commitment'))
-      .map((d) => ({ name: d.name, peer: peerConfigFor(config, d, 'store'), mpps: d.roles.includes('mpps'), commitment: d.roles.includes('commitment') })),
+      // The conformance statement's timers for MPPS and commitment are those of find (§1).
+      .map((d) => ({ name: d.name, peer: peerConfigFor(config, d, 'find'), mpps: d.roles.includes('mpps'), commitment: d.roles.includes('commitment') })),
   });
   const source = o.frameSource ?? (await openFrameSource(config.capture.source));
   const live = new LiveCapture(source, { ringSeconds: config.capture.ringSeconds, clock, log: log.child({ module: 'capture' }) });
