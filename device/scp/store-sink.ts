@@ -54,7 +54,7 @@ export class InstanceStoreSink implements ReceivedInstanceSink {
       throw new SinkOutOfResourcesError(`the spool holds its quota of ${Math.round(this.o.maxStoreBytes / 2 ** 20)} MB; received objects are refused until it is freed`);
     }
     const tmp = join(await store.incomingDir(), `${info.sopInstanceUid}.${process.pid}.${++serial}.part`);
-    const spool = await Part10Spool.open(tmp, info);
+    const spool = await Part10Spool.open(tmp, info, { sync: this.o.sync ?? true });
     let done!: () => void;
     const finished = new Promise<void>((r) => (done = r));
     this.writing.add(finished);
@@ -73,7 +73,7 @@ export class InstanceStoreSink implements ReceivedInstanceSink {
       },
       commit: async () => {
         try {
-          await spool.finish(this.o.sync ?? true);
+          await spool.finish();
           const { record, duplicate } = await store.adoptReceived(tmp, info.sopInstanceUid, info.callingAeTitle).catch((e: unknown) => {
             throw outOfResources(e);
           });
