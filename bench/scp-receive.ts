@@ -2,7 +2,7 @@
  * `npx tsx bench/scp-receive.ts`: the cart's storage SCP beside DCMTK storescp, both receiving
  * from the same DCMTK storescu on loopback and writing to the same file system:
  *
- *   (a) 200 single-frame 640×480 RGB US images, one association
+ *   (a) 200 single-frame 640×480 RGB US images of one study and series, one association
  *   (b) one 150 MB US multi-frame (cine), one association
  *
  * Receivers: storescp; the library's SCP into a directory (DirectorySink); the SERVICE's
@@ -15,6 +15,7 @@
  * storescp under /usr/bin/time), and the load average before and after.
  * storescp gets --max-pdu 65536, our receive size.
  * Options: --files N (default 200), --reps N (default 3), --skip-big, --skip-small,
+ * --study-each (each image its own study and series: two new directories per instance),
  * --only NAME[,NAME] (receivers whose name contains one of them, storescp always).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -23,6 +24,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { tag, uidFromRandom } from '../dicom/core/index.js';
 import { EXPLICIT_VR_LE, transferSyntax } from '../dicom/encoding/index.js';
 import { buildFileMeta, writePart10 } from '../dicom/part10/index.js';
 import { freePort } from '../test/helpers/net-peers.js';
@@ -126,8 +129,16 @@ function send(port: number, calledAe: string, files: readonly string[]): Promise
   });
 }
 
+/** The 200 images are one exam, as a modality sends them: one study, one series. */
+const STUDY = uidFromRandom(randomBytes(16));
+const SERIES = uidFromRandom(randomBytes(16));
+
 async function writeImage(path: string, o: Parameters<typeof testImageDataSet>[0]): Promise<void> {
   const { ds, sopClassUid, sopInstanceUid } = testImageDataSet(o);
+  if (!process.argv.includes('--study-each')) {
+    ds.putStrings(tag(0x0020, 0x000d), 'UI', STUDY);
+    ds.putStrings(tag(0x0020, 0x000e), 'UI', SERIES);
+  }
   await writeFile(path, writePart10(buildFileMeta({ sopClassUid, sopInstanceUid, transferSyntaxUid: EXPLICIT_VR_LE }), ds, transferSyntax(EXPLICIT_VR_LE)!));
 }
 
