@@ -141,4 +141,5 @@ export const WIRE_MATCHES_SERVICE: {
   auditAction: Same<import('./api-types.js').AuditAction, import('../device.js').AuditAction>;
   jobState: Same<Exclude<import('./api-types.js').JobState, 'committed' | 'commit-failed'>, import('../queue/index.js').JobState>;
   exportState: Same<import('./api-types.js').ExportJobState, import('../media/jobs.js').ExportJobState>;
-} = { examState: true, instanceKind: true, auditAction: true, jobState: true, exportState: true };
+  scpStatus: Same<import('./api-types.js').ScpView, import('../scp/cart-scp.js').CartScpStatus>;
+} = { examState: true, instanceKind: true, auditAction: true, jobState: true, exportState: true, scpStatus: true };

@@ -171,6 +171,11 @@ print(len(a) // 2)`,
     expect(audit.entries.filter((e) => e.where === 'MODALITY')).toHaveLength(sources.length);
   }, 90_000);
 
+  it('GET /api/instances refuses what it does not know: a study that is not a UID, an unknown parameter (400)', async () => {
+    for (const q of ['study=abc', 'bogus=1', 'limit=0']) expect((await fetch(`${cart.served.base}/api/instances?${q}`)).status, q).toBe(400);
+    expect((await api<ListInstancesResponse>(cart.served, '/api/instances?receivedFrom=NOBODY')).page.total).toBe(0);
+  });
+
   it('the same instance again: Success, the stored copy kept, one row', async () => {
     const src = sources[0]!;
     const before = (await received(cart)).find((i) => i.sopInstanceUid === src.uid)!;
@@ -250,6 +255,15 @@ print(len(a) // 2)`,
     await until(async () => (await api<DeviceState>(cart.served, '/api/state')).scp.associations === 0, 'all released');
     expect((await echo(cart.port)).code).toBe(0);
   }, 30_000);
+});
+
+describe('serve --listen-port', () => {
+  it('takes 0-65535 (0: a free port); anything else is a usage error', async () => {
+    const { parseServeArgs } = await import('../../device/cli/commands/serve.js');
+    expect(parseServeArgs(['--listen-port', '0'])).toEqual({ listenPort: 0 });
+    expect(parseServeArgs(['--listen-port', '104'])).toEqual({ listenPort: 104 });
+    for (const bad of ['x', '-1', '65536', '']) expect(() => parseServeArgs(['--listen-port', bad]), bad).toThrow(/--listen-port must be a port 0-65535/);
+  });
 });
 
 describe('who may associate: config.scp', () => {
