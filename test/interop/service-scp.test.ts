@@ -262,7 +262,7 @@ describe('serve --listen-port', () => {
     const { parseServeArgs } = await import('../../device/cli/commands/serve.js');
     expect(parseServeArgs(['--listen-port', '0'])).toEqual({ listenPort: 0 });
     expect(parseServeArgs(['--listen-port', '104'])).toEqual({ listenPort: 104 });
-    for (const bad of ['x', '-1', '65536', '']) expect(() => parseServeArgs(['--listen-port', bad]), bad).toThrow(/--listen-port must be a port 0-65535/);
+    for (const bad of ['x', '-1', '65536', '1.5', '']) expect(() => parseServeArgs([`--listen-port=${bad}`]), bad).toThrow(/--listen-port must be a port 0-65535/);
   });
 });
 
