@@ -281,6 +281,23 @@ describe('who may associate: config.scp', () => {
     expect(await cart.served.stop()).toBe(0);
   }, 60_000);
 
+  it('scp.tls with caFile: storescu over TLS with a client certificate of that CA stores (a row), a client of another CA is refused in the handshake', async () => {
+    const { makeTestPki } = await import('../helpers/test-pki.js');
+    const pki = await makeTestPki(join(scratch, 'pki'));
+    const other = await makeTestPki(join(scratch, 'pki-other'));
+    const cart = await startCart('tls', { scp: { tls: { certFile: pki.serverCert, keyFile: pki.serverKey, caFile: pki.caCert } } });
+    expect((await api<DeviceState>(cart.served, '/api/state')).scp.tls).toBe(true);
+    const src = sources[2]!;
+    const ok = await runTool('storescu', ['+tls', pki.clientKey, pki.clientCert, '+cf', pki.caCert, '-aec', 'US_CART', '-aet', 'TLS_SCU', '127.0.0.1', String(cart.port), src.path]);
+    expect(ok.code, ok.stderr + ok.stdout).toBe(0);
+    expect((await received(cart, 'TLS_SCU')).map((i) => i.sopInstanceUid)).toEqual([src.uid]);
+    const bad = await runTool('echoscu', ['+tls', other.clientKey, other.clientCert, '+cf', pki.caCert, '-aec', 'US_CART', '127.0.0.1', String(cart.port)]);
+    expect(bad.code).not.toBe(0);
+    const plain = await echo(cart.port);
+    expect(plain.code).not.toBe(0);
+    expect(await cart.served.stop()).toBe(0);
+  }, 60_000);
+
   it('a port that is taken: the cart still starts, GET /api/state and an alarm say why', async () => {
     const { createServer } = await import('node:net');
     const blocker = createServer();
