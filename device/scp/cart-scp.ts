@@ -22,7 +22,7 @@ import { storageScp } from '../net/scp/storage-scp.js';
 import type { InstanceStore } from '../storage/index.js';
 import { InstanceStoreSink } from './store-sink.js';
 
-/** What GET /api/state shows of the listener. */
+/** What GET /api/state shows of the listener (the wire's ScpView repeats it; views.ts checks they agree). */
 export interface CartScpStatus {
   readonly aeTitle: string;
   /** The bound port (the configured one, or the one the system chose for 0); null while not listening. */

@@ -217,7 +217,13 @@ export class InstanceStore {
    * the same object (SOP class, study, series), and refused (STORAGE_DUPLICATE) when it is not:
    * a UID reused for another object is the sender's error, and overwriting would lose data.
    */
-  async adoptReceived(tmp: string, expectedUid: string, receivedFrom: string): Promise<{ record: InstanceRecord; duplicate: boolean }> {
+  async adoptReceived(
+    tmp: string,
+    expectedUid: string,
+    receivedFrom: string,
+    /** Runs in the row's own transaction (the audit entry: one commit, one fsync, not two). */
+    alongside?: (record: InstanceRecord) => void,
+  ): Promise<{ record: InstanceRecord; duplicate: boolean }> {
     try {
       const id = await readIdentity(tmp);
       if (id.sopInstanceUid !== expectedUid) {
@@ -241,7 +247,7 @@ export class InstanceStore {
         } catch (e) {
           throw this.writeError(e, abs);
         }
-        return { record: await this.index(abs, id, null, receivedFrom), duplicate: false };
+        return { record: await this.index(abs, id, null, receivedFrom, alongside), duplicate: false };
       } finally {
         this.inFlight.delete(id.sopInstanceUid);
       }
@@ -409,7 +415,7 @@ export class InstanceStore {
     this.inFlight.add(uid);
   }
 
-  private async index(abs: string, id: InstanceIdentity, examId: string | null, receivedFrom: string | null): Promise<InstanceRecord> {
+  private async index(abs: string, id: InstanceIdentity, examId: string | null, receivedFrom: string | null, alongside?: (record: InstanceRecord) => void): Promise<InstanceRecord> {
     const size = (await stat(abs)).size;
     const row: Row = {
       sop_instance_uid: id.sopInstanceUid,
@@ -433,6 +439,7 @@ export class InstanceStore {
             @exam_id, @path, @size, @frames, @transfer_syntax_uid, @state, @error, @received_from, @created_at)`,
         )
         .run(row as unknown as Record<string, string | number | null>);
+      alongside?.(this.toRecord(row));
     });
     const rec = this.toRecord(row);
     this.events.next({ type: 'instance-added', instance: rec });

@@ -154,4 +154,5 @@ export const WIRE_MATCHES_SERVICE: {
   jobState: Same<Exclude<import('./api-types.js').JobState, 'committed' | 'commit-failed'>, import('../queue/index.js').JobState>;
   exportState: Same<import('./api-types.js').ExportJobState, import('../media/jobs.js').ExportJobState>;
   discontinuationReason: Same<import('./api-types.js').DiscontinuationReason, import('../device.js').DiscontinuationReason>;
-} = { examState: true, instanceKind: true, auditAction: true, jobState: true, exportState: true, discontinuationReason: true };
+  scpStatus: Same<import('./api-types.js').ScpView, import('../scp/cart-scp.js').CartScpStatus>;
+} = { examState: true, instanceKind: true, auditAction: true, jobState: true, exportState: true, discontinuationReason: true, scpStatus: true };

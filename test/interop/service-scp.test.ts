@@ -171,6 +171,11 @@ print(len(a) // 2)`,
     expect(audit.entries.filter((e) => e.where === 'MODALITY')).toHaveLength(sources.length);
   }, 90_000);
 
+  it('GET /api/instances refuses what it does not know: a study that is not a UID, an unknown parameter (400)', async () => {
+    for (const q of ['study=abc', 'bogus=1', 'limit=0']) expect((await fetch(`${cart.served.base}/api/instances?${q}`)).status, q).toBe(400);
+    expect((await api<ListInstancesResponse>(cart.served, '/api/instances?receivedFrom=NOBODY')).page.total).toBe(0);
+  });
+
   it('the same instance again: Success, the stored copy kept, one row', async () => {
     const src = sources[0]!;
     const before = (await received(cart)).find((i) => i.sopInstanceUid === src.uid)!;
@@ -252,6 +257,15 @@ print(len(a) // 2)`,
   }, 30_000);
 });
 
+describe('serve --listen-port', () => {
+  it('takes 0-65535 (0: a free port); anything else is a usage error', async () => {
+    const { parseServeArgs } = await import('../../device/cli/commands/serve.js');
+    expect(parseServeArgs(['--listen-port', '0'])).toEqual({ listenPort: 0 });
+    expect(parseServeArgs(['--listen-port', '104'])).toEqual({ listenPort: 104 });
+    for (const bad of ['x', '-1', '65536', '1.5', '']) expect(() => parseServeArgs([`--listen-port=${bad}`]), bad).toThrow(/--listen-port must be a port 0-65535/);
+  });
+});
+
 describe('who may associate: config.scp', () => {
   afterEach(() => killServes());
 
@@ -264,6 +278,23 @@ describe('who may associate: config.scp', () => {
     const r = await echo(cart.port, 'STRANGER');
     expect(r.code).not.toBe(0);
     expect(r.stderr + r.stdout).toMatch(/Calling AE Title Not Recognized/i);
+    expect(await cart.served.stop()).toBe(0);
+  }, 60_000);
+
+  it('scp.tls with caFile: storescu over TLS with a client certificate of that CA stores (a row), a client of another CA is refused in the handshake', async () => {
+    const { makeTestPki } = await import('../helpers/test-pki.js');
+    const pki = await makeTestPki(join(scratch, 'pki'));
+    const other = await makeTestPki(join(scratch, 'pki-other'));
+    const cart = await startCart('tls', { scp: { tls: { certFile: pki.serverCert, keyFile: pki.serverKey, caFile: pki.caCert } } });
+    expect((await api<DeviceState>(cart.served, '/api/state')).scp.tls).toBe(true);
+    const src = sources[2]!;
+    const ok = await runTool('storescu', ['+tls', pki.clientKey, pki.clientCert, '+cf', pki.caCert, '-aec', 'US_CART', '-aet', 'TLS_SCU', '127.0.0.1', String(cart.port), src.path]);
+    expect(ok.code, ok.stderr + ok.stdout).toBe(0);
+    expect((await received(cart, 'TLS_SCU')).map((i) => i.sopInstanceUid)).toEqual([src.uid]);
+    const bad = await runTool('echoscu', ['+tls', other.clientKey, other.clientCert, '+cf', pki.caCert, '-aec', 'US_CART', '127.0.0.1', String(cart.port)]);
+    expect(bad.code).not.toBe(0);
+    const plain = await echo(cart.port);
+    expect(plain.code).not.toBe(0);
     expect(await cart.served.stop()).toBe(0);
   }, 60_000);
 

@@ -26,13 +26,13 @@ export class DirectorySink implements ReceivedInstanceSink {
   async begin(info: ReceivedInstanceInfo): Promise<ReceivedInstanceWriter> {
     // The UID was checked by the storage SCP (digits and dots only): it cannot leave the directory.
     const final = join(this.dir, `${info.sopInstanceUid}.dcm`);
-    const spool = await Part10Spool.open(join(this.dir, `.${info.sopInstanceUid}.${process.pid}.${++serial}.part`), info);
     const sync = this.options.sync ?? true;
+    const spool = await Part10Spool.open(join(this.dir, `.${info.sopInstanceUid}.${process.pid}.${++serial}.part`), info, { sync });
     return {
       write: (chunk) => spool.write(chunk),
       discard: () => spool.discard(),
       commit: async () => {
-        await spool.finish(sync);
+        await spool.finish();
         try {
           await rename(spool.path, final);
           if (sync) {

@@ -11,21 +11,38 @@ import { SinkOutOfResourcesError, type ReceivedInstanceInfo } from './received-i
 
 /** Chunks are gathered up to this many bytes and written with one writev. */
 const BATCH_BYTES = 1024 * 1024;
+/**
+ * With sync, the file's data is flushed in the background every this many bytes while the rest
+ * is still arriving: the disk writes while the network delivers, and the fsync before Success
+ * finds at most this much left to write instead of the whole object (a 150 MB cine: ~0.3 s of
+ * disk time otherwise spent after the last byte, with the SCU waiting).
+ */
+const SYNC_EVERY_BYTES = 8 * 1024 * 1024;
+
+export interface Part10SpoolOptions {
+  /** fsync in finish() (and flush in the background while writing). Default true. */
+  readonly sync?: boolean;
+}
 
 export class Part10Spool {
   private batch: Uint8Array[] = [];
   private batchBytes = 0;
   private closed = false;
+  private unsynced = 0;
+  /** The background flush in progress (at most one); its failure is kept for finish(). */
+  private syncing: Promise<void> | undefined;
+  private syncError: unknown;
 
   private constructor(
     private readonly fh: FileHandle,
     readonly path: string,
+    private readonly sync: boolean,
   ) {}
 
   /** Creates `path` (it must not exist) and queues the File Meta Information of `info`. */
-  static async open(path: string, info: ReceivedInstanceInfo): Promise<Part10Spool> {
+  static async open(path: string, info: ReceivedInstanceInfo, o: Part10SpoolOptions = {}): Promise<Part10Spool> {
     const fh = await open(path, 'wx').catch(rethrowDiskFull);
-    const spool = new Part10Spool(fh, path);
+    const spool = new Part10Spool(fh, path, o.sync ?? true);
     const header = encodeFileHeader(
       buildFileMeta({ sopClassUid: info.sopClassUid, sopInstanceUid: info.sopInstanceUid, transferSyntaxUid: info.transferSyntaxUid, sourceAeTitle: info.callingAeTitle }),
     );
@@ -40,11 +57,13 @@ export class Part10Spool {
     if (this.batchBytes >= BATCH_BYTES) await this.flush();
   }
 
-  /** Everything written, fsynced when `sync`, closed. A failure discards the file and throws. */
-  async finish(sync: boolean): Promise<void> {
+  /** Everything written, fsynced (unless opened without sync), closed. A failure discards the file and throws. */
+  async finish(): Promise<void> {
     try {
       await this.flush();
-      if (sync) await this.fh.sync();
+      await this.syncing;
+      if (this.syncError !== undefined) throw this.syncError;
+      if (this.sync) await this.fh.sync();
       this.closed = true;
       await this.fh.close();
     } catch (e) {
@@ -55,6 +74,7 @@ export class Part10Spool {
 
   async discard(): Promise<void> {
     this.batch = [];
+    await this.syncing;
     if (!this.closed) {
       this.closed = true;
       await this.fh.close().catch(() => undefined);
@@ -81,7 +101,24 @@ export class Part10Spool {
       }
       rest = next;
     }
+    this.unsynced += written(list);
+    if (this.sync && this.unsynced >= SYNC_EVERY_BYTES && this.syncing === undefined) {
+      this.unsynced = 0;
+      this.syncing = this.fh.datasync().then(
+        () => void (this.syncing = undefined),
+        (e: unknown) => {
+          this.syncError ??= e;
+          this.syncing = undefined;
+        },
+      );
+    }
   }
+}
+
+function written(list: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const b of list) n += b.length;
+  return n;
 }
 
 /** ENOSPC / EDQUOT become "out of resources" (A700 to the SCU); anything else is rethrown as is. */

@@ -40,6 +40,7 @@ export interface PduFramerOptions {
 }
 
 export const DEFAULT_MAX_OTHER_PDU_LENGTH = 1024 * 1024;
+const SLAB_BYTES = 1024 * 1024;
 
 export class PduFramer {
   private readonly maxPdata: number;
@@ -54,6 +55,8 @@ export class PduFramer {
   /** Header of the PDU being collected, once its 6 bytes have arrived. */
   private pending: { type: number; total: number } | undefined;
   private failed: PduError | undefined;
+  private slab: Uint8Array | undefined;
+  private slabUsed = 0;
 
   constructor(options: PduFramerOptions) {
     this.maxPdata = options.maxPdataLength;
@@ -143,7 +146,7 @@ export class PduFramer {
       this.headOffset += n;
       if (this.headOffset === first.length) this.advance();
     } else {
-      out = new Uint8Array(n);
+      out = this.copyTarget(n);
       let o = 0;
       while (o < n) {
         const c = this.chunks[this.head]!;
@@ -154,6 +157,23 @@ export class PduFramer {
         if (this.headOffset === c.length) this.advance();
       }
     }
+    return out;
+  }
+
+  /**
+   * Where a PDU that spans chunks is copied: carved from a 1 MiB slab rather than allocated
+   * alone. A 64 KiB PDU arriving in 64 KiB socket reads nearly always spans two: one allocation
+   * per PDU made the garbage collector the largest cost of receiving a large object. The views
+   * keep their slab alive only until they are written out and dropped.
+   */
+  private copyTarget(n: number): Uint8Array {
+    if (n > SLAB_BYTES / 4) return new Uint8Array(n);
+    if (this.slab === undefined || this.slabUsed + n > this.slab.length) {
+      this.slab = new Uint8Array(SLAB_BYTES);
+      this.slabUsed = 0;
+    }
+    const out = this.slab.subarray(this.slabUsed, this.slabUsed + n);
+    this.slabUsed += n;
     return out;
   }
 
