@@ -271,17 +271,6 @@ export interface Alarm {
   readonly since: string;
 }
 
-/** The control panel seam (issue 11 fills it): keys in, LEDs and beeper out. */
-export type PanelKey = 'freeze' | 'store-still' | 'store-cine' | 'end-exam' | 'export' | 'footswitch';
-export type PanelLed = 'freeze' | 'recording' | 'sending' | 'media-busy' | 'error';
-export interface ControlPanel {
-  readonly keys$: Observable<PanelKey>;
-  setLed(led: PanelLed, on: boolean): void;
-  beep(kind: 'ok' | 'error'): void;
-  readonly connected: boolean;
-  close(): Promise<void>;
-}
-
 // ---------------------------------------------------------------------------------------------
 // The device
 

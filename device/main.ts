@@ -2,7 +2,7 @@
  * The composition root: the one place that chooses real or simulated hardware (architecture
  * dependency rule: only this file imports hw-sim/), and wires the cart's modules into a Device:
  * clock, logger, database, instance store, queue and forwarder, capture chain, exams, worklist,
- * audit, destinations, media jobs, and the control panel seam (issue 11 fills it).
+ * audit, destinations, media jobs, and the serial control panel (device/panel/).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -13,17 +13,16 @@ import { SimulatedFrameSource } from '../hw-sim/frame-grabber/index.js';
 import type { Hospital, HospitalOptions } from '../hw-sim/hospital/index.js';
 import { SimulatedMediaWatcher } from '../hw-sim/media/simulated-watcher.js';
 import { startSimulatedPanelOnPty } from '../hw-sim/panel/index.js';
-import { bindControlPanel, openConfiguredPanel, type ControlPanel as SerialControlPanel, type PanelBinding } from './panel/index.js';
+import { bindControlPanel, openConfiguredPanel, type ControlPanel, type PanelBinding } from './panel/index.js';
 import { DbAuditLog } from './audit/index.js';
 import { openHardwareSource, type FrameSource, type SourceSpecOptions } from './capture/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { ConfiguredDestinations, peerConfigFor, type DeviceConfig } from './config/index.js';
 import { openDatabase, type SqlDatabase } from './db/index.js';
-import type { Alarm, ControlPanel, Device } from './device.js';
+import type { Alarm, Device } from './device.js';
 import { DbExamService } from './exam/exam-service.js';
 import { LiveCapture } from './exam/live-capture.js';
 import { nullLogger, type Logger } from './log/logger.js';
-import { bindPanel } from './panel-binding.js';
 import { LinuxMediaWatcher } from './media/linux-watcher.js';
 import { MediaJobs } from './media/jobs.js';
 import type { MediaWatcher } from './media/watcher.js';
@@ -60,10 +59,8 @@ export interface DeviceOverrides {
   readonly frameSource?: FrameSource;
   readonly mediaWatcher?: MediaWatcher;
   readonly worklistFinder?: WorklistFinder;
-  /** The control panel (issue 11); absent: no panel. */
-  readonly panel?: ControlPanel;
   /** The serial control panel (issue 11) instead of the one config.panel.path names; null: none. */
-  readonly controlPanel?: SerialControlPanel | null;
+  readonly controlPanel?: ControlPanel | null;
   readonly newUid?: () => string;
   /** USB devices for the service screen (default: sysfs, polled). */
   readonly usbMonitor?: UsbMonitor;
@@ -81,7 +78,6 @@ export interface CartDevice extends Device {
   readonly exams: DbExamService;
   readonly worklist: DbWorklistService;
   readonly live: LiveCapture;
-  readonly panel: ControlPanel | undefined;
   readonly usb: UsbHistory;
 }
 
@@ -153,8 +149,8 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     log: log.child({ module: 'quota' }),
   });
   const alarms = new AlarmBoard(clock);
-  // The serial control panel: from the configuration unless a test hands one in (or the old seam is used).
-  const openedPanel = o.controlPanel !== undefined || o.panel ? undefined : await openConfiguredPanel(config.panel.path, { simulate: () => startSimulatedPanelOnPty(), clock, log: log.child({ module: 'panel' }), hostVersion: EQUIPMENT.softwareVersions });
+  // The serial control panel: from the configuration unless a test hands one in.
+  const openedPanel = o.controlPanel !== undefined ? undefined : await openConfiguredPanel(config.panel.path, { simulate: () => startSimulatedPanelOnPty(), clock, log: log.child({ module: 'panel' }), hostVersion: EQUIPMENT.softwareVersions });
   const serialPanel = o.controlPanel ?? openedPanel?.panel;
   let panelBinding: PanelBinding | undefined;
   const usb = new UsbHistory(o.usbMonitor ?? new PolledUsbMonitor(sysfsUsbBackend(), { clock, logger: log }), clock);
@@ -196,7 +192,6 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     audit,
     destinations,
     live,
-    panel: o.panel,
     usb,
     alarms$: alarms.alarms$,
     alarms: () => alarms.current(),
@@ -241,7 +236,6 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       worklist.start();
       await usb.start();
       if (serialPanel) panelBinding = bindControlPanel(serialPanel, { config: config.panel, exams: exams!, queue, media, alarms$: alarms.alarms$, raiseAlarm: (c, s, m) => alarms.raise(c, s, m), clearAlarm: (c) => alarms.clear(c), clock, log: log.child({ module: 'panel' }) });
-      if (o.panel) subs.push(bindPanel(o.panel, { config, exams: exams!, exportCurrent: () => media.exportCurrent('panel'), alarms$: alarms.alarms$, log: log.child({ module: 'panel' }) }));
       // Housekeeping, every minute and after each exam: the quota removes the oldest fully sent
       // studies; free space below the limits raises an alarm before the store refuses captures.
       await housekeeping();
@@ -271,7 +265,6 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       await forwarder.stop();
       await media.stop();
       await live.stop();
-      await o.panel?.close();
       await panelBinding?.stop();
       usb.stop();
       await openedPanel?.close();
