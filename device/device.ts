@@ -12,6 +12,7 @@ import type { Frame, FrameSourceInfo } from './capture/index.js';
 import type { Clock } from './clock.js';
 import type { DeviceConfig } from './config/types.js';
 import type { Logger } from './log/logger.js';
+import type { Alarm } from './web/api-types.js';
 
 /** The fields every typed error carries across the Device boundary (SVC-API maps these to HTTP). */
 export interface DeviceFailure {
@@ -264,12 +265,7 @@ export interface LiveFrames {
   readonly frozen: boolean;
 }
 
-export interface Alarm {
-  readonly code: string;
-  readonly severity: 'info' | 'warning' | 'error';
-  readonly message: string;
-  readonly since: string;
-}
+export type { Alarm, AlarmCode, AlarmParamsByCode } from './web/api-types.js';
 
 // ---------------------------------------------------------------------------------------------
 // The device

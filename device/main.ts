@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import { uidGenerator } from '../dicom/core/index.js';
 import { SimulatedFrameSource } from '../hw-sim/frame-grabber/index.js';
 import type { Hospital, HospitalOptions } from '../hw-sim/hospital/index.js';
@@ -19,7 +19,8 @@ import { openHardwareSource, type FrameSource, type SourceSpecOptions } from './
 import { systemClock, type Clock } from './clock.js';
 import { ConfiguredDestinations, peerConfigFor, type DeviceConfig } from './config/index.js';
 import { openDatabase, type SqlDatabase } from './db/index.js';
-import type { Alarm, Device } from './device.js';
+import { AlarmBoard } from './alarms.js';
+import type { Device } from './device.js';
 import { DbExamService } from './exam/exam-service.js';
 import { LiveCapture } from './exam/live-capture.js';
 import { nullLogger, type Logger } from './log/logger.js';
@@ -166,9 +167,16 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       try {
         const r = await quota.enforce();
         const freeMb = Math.floor(r.disk.freeBytes / MiB);
-        if (freeMb < config.quotas.refuseFreeMb) alarms.raise('DISK_LOW', 'error', `${freeMb} MB free in ${config.dataDir}: captures are refused below ${config.quotas.refuseFreeMb} MB`);
-        else if (freeMb < config.quotas.warnFreeMb || r.warning) alarms.raise('DISK_LOW', 'warning', r.warning ?? `${freeMb} MB free in ${config.dataDir} (warning below ${config.quotas.warnFreeMb} MB)`);
+        const refusing = freeMb < config.quotas.refuseFreeMb;
+        const low = !refusing && freeMb < config.quotas.warnFreeMb;
+        if (refusing) alarms.raise('DISK_FULL', { freeMb, limitMb: config.quotas.refuseFreeMb, dataDir: config.dataDir });
+        else alarms.clear('DISK_FULL');
+        if (low) alarms.raise('DISK_LOW', { freeMb, limitMb: config.quotas.warnFreeMb, dataDir: config.dataDir });
         else alarms.clear('DISK_LOW');
+        // The quota removes sent studies while over the limit: still over means none is left.
+        const storeMb = Math.ceil(r.storeBytes / MiB);
+        if (r.storeBytes > config.quotas.maxSpoolMb * MiB) alarms.raise('SPOOL_OVER_QUOTA', { storeMb, limitMb: config.quotas.maxSpoolMb });
+        else alarms.clear('SPOOL_OVER_QUOTA');
         if (r.removedStudies.length) log.info('quota removed sent studies', { studies: r.removedStudies.length, bytes: r.removedBytes });
       } catch (e) {
         log.warn('housekeeping failed', { error: e });
@@ -200,7 +208,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       if (started) return;
       started = true;
       const report = await instances.reconcile();
-      if (report.missing.length) alarms.raise('INSTANCES_MISSING', 'error', `${report.missing.length} stored instance file(s) are missing from the data directory`);
+      if (report.missing.length) alarms.raise('INSTANCES_MISSING', { count: report.missing.length });
       queue.recover();
       exams!.recover();
       // Audit: every send outcome and every deletion of patient data.
@@ -209,16 +217,16 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
           if (e.type === 'job' && e.job.kind === 'store' && ['completed', 'warning', 'failed'].includes(e.job.state)) {
             audit.record({ who: 'service', action: 'send', what: `instance ${e.job.sopInstanceUid ?? ''}`, where: e.job.destination, outcome: e.job.state === 'failed' ? 'failure' : 'success', ...(e.job.status || e.job.reason ? { detail: [e.job.status, e.job.reason].filter(Boolean).join(' ') } : {}) });
           } else if (e.type === 'destination-paused') {
-            alarms.raise(`DESTINATION_PAUSED:${e.destination}`, 'warning', `${e.destination} unreachable: ${e.reason}; retry at ${e.until}`);
+            alarms.raise('DESTINATION_PAUSED', { destination: e.destination, reason: e.reason, until: e.until }, e.destination);
           } else if (e.type === 'destination-resumed') {
-            alarms.clear(`DESTINATION_PAUSED:${e.destination}`);
+            alarms.clear('DESTINATION_PAUSED', e.destination);
           }
         }),
         instances.events$.subscribe((e) => {
           if (e.type === 'instance-deleted') audit.record({ who: 'service', action: 'delete', what: `instance ${e.sopInstanceUid}`, where: 'local', outcome: 'success' });
         }),
         worklist.events$.subscribe((e) => {
-          if (e.type === 'worklist-failed') alarms.raise('WORKLIST_UNREACHABLE', 'warning', `worklist server: ${e.error.message}`);
+          if (e.type === 'worklist-failed') alarms.raise('WORKLIST_UNREACHABLE', { reason: e.error.message });
           else alarms.clear('WORKLIST_UNREACHABLE');
         }),
         queue.events$.subscribe((e) => {
@@ -229,13 +237,13 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       );
       live.start();
       live.done.then(() => {
-        if (!stopped) alarms.raise('FRAME_SOURCE_STOPPED', 'error', `${live.info.description} stopped delivering frames`);
+        if (!stopped) alarms.raise('FRAME_SOURCE_STOPPED', { source: live.info.description });
       });
       await media.start();
       forwarder.start();
       worklist.start();
       await usb.start();
-      if (serialPanel) panelBinding = bindControlPanel(serialPanel, { config: config.panel, exams: exams!, queue, media, alarms$: alarms.alarms$, raiseAlarm: (c, s, m) => alarms.raise(c, s, m), clearAlarm: (c) => alarms.clear(c), clock, log: log.child({ module: 'panel' }) });
+      if (serialPanel) panelBinding = bindControlPanel(serialPanel, { config: config.panel, exams: exams!, queue, media, alarms$: alarms.alarms$, raiseAlarm: (c, p) => alarms.raise(c, p), clearAlarm: (c) => alarms.clear(c), clock, log: log.child({ module: 'panel' }) });
       // Housekeeping, every minute and after each exam: the quota removes the oldest fully sent
       // studies; free space below the limits raises an alarm before the store refuses captures.
       await housekeeping();
@@ -274,24 +282,4 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     },
   };
   return device;
-}
-
-/** Conditions the kiosk shows until they clear; keyed so a repeated failure is one alarm. */
-class AlarmBoard {
-  private readonly map = new Map<string, Alarm>();
-  private readonly subject = new BehaviorSubject<readonly Alarm[]>([]);
-  readonly alarms$: Observable<readonly Alarm[]> = this.subject.asObservable();
-  constructor(private readonly clock: Clock) {}
-  raise(code: string, severity: Alarm['severity'], message: string): void {
-    const prev = this.map.get(code);
-    if (prev && prev.message === message) return;
-    this.map.set(code, { code, severity, message, since: prev?.since ?? this.clock.now().toISOString() });
-    this.subject.next(this.current());
-  }
-  clear(code: string): void {
-    if (this.map.delete(code)) this.subject.next(this.current());
-  }
-  current(): readonly Alarm[] {
-    return [...this.map.values()];
-  }
 }

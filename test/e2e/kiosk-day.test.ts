@@ -6,10 +6,11 @@
  *
  * Pick the Japanese patient, store a still and a cine, end the exam, watch it stored at the
  * PACS and refused (with the reason and the retry) at the other, review the thumbnails, export
- * to a simulated stick and eject it, then the worklist server goes down and the cached list
- * shows its age. Along the way: the live image is measured in the page and compared with the
- * frame the simulator drew (decoded by jpeg-js, not by us or by the browser); every screen in
- * every language is saved as a screenshot and its CJK text checked for missing glyphs.
+ * to a simulated stick and eject it, then the worklist server goes down: the cached list
+ * shows its age and the alarm is shown in Japanese from the kiosk's catalog. Along the way:
+ * the live image is measured in the page and compared with the frame the simulator drew
+ * (decoded by jpeg-js, not by us or by the browser); every screen in every language is saved
+ * as a screenshot and its CJK text checked for missing glyphs.
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -281,6 +282,16 @@ describe("a sonographer's day on the kiosk", () => {
     await age.waitFor({ timeout: 30_000 });
     expect(await age.innerText()).toMatch(/前のリスト|前/);
     expect(await page.locator('.row.item').count()).toBe(CHARSET_ENTRIES.length);
+    // The service's alarm (code and parameters on the wire, an English message for logs) is shown
+    // from the kiosk's Japanese catalog, not as the English message.
+    const alarm = page.locator('[data-alarm="WORKLIST_UNREACHABLE"]');
+    await alarm.waitFor();
+    expect(await alarm.innerText()).toBe('ワークリストサーバが応答しません');
+    const wire = (await (await fetch(`${cart.base}/api/state`)).json()) as { alarms: { id: string; code: string; message: string; params: { reason: string } }[] };
+    const sent = wire.alarms.find((a) => a.id === 'WORKLIST_UNREACHABLE')!;
+    expect(sent.code).toBe('WORKLIST_UNREACHABLE');
+    expect(sent.message).toMatch(/^worklist server: /);
+    expect(sent.params.reason.length).toBeGreaterThan(0);
     await shoot('day-worklist-down');
     wlm = await startWorklist(wlm.port);
   });

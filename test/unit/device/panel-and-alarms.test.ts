@@ -48,10 +48,32 @@ describe('control panel', () => {
 });
 
 describe('alarms', () => {
-  it('free space below quotas.warnFreeMb raises DISK_LOW (from statfs of the data directory)', async () => {
+  it('free space below quotas.warnFreeMb raises DISK_LOW (from statfs of the data directory), with its parameters', async () => {
     const d = await device({ quotas: { warnFreeMb: 9_000_000, refuseFreeMb: 0 } });
-    expect(d.alarms()).toEqual([expect.objectContaining({ code: 'DISK_LOW', severity: 'warning' })]);
+    expect(d.alarms()).toEqual([expect.objectContaining({ id: 'DISK_LOW', code: 'DISK_LOW', severity: 'warning', params: { freeMb: expect.any(Number), limitMb: 9_000_000, dataDir: d.config.dataDir } })]);
+    expect(d.alarms()[0]!.message).toContain('warning below 9000000 MB');
   });
+  it('free space below quotas.refuseFreeMb raises DISK_FULL (an error: captures are refused) instead of DISK_LOW', async () => {
+    const d = await device({ quotas: { warnFreeMb: 9_000_000, refuseFreeMb: 8_000_000 } });
+    expect(d.alarms()).toEqual([expect.objectContaining({ code: 'DISK_FULL', severity: 'error', params: expect.objectContaining({ limitMb: 8_000_000 }) })]);
+    expect(d.alarms()[0]!.message).toMatch(/captures are refused below 8000000 MB/);
+  });
+  it('a spool over quotas.maxSpoolMb with nothing sent raises SPOOL_OVER_QUOTA naming both sizes', async () => {
+    const { freePort } = await import('../../helpers/net-peers.js');
+    const d = await device(
+      { quotas: { maxSpoolMb: 10, warnFreeMb: 0, refuseFreeMb: 0 }, destinations: [{ name: 'pacs', host: '127.0.0.1', port: await freePort(), calledAe: 'NOBODY', roles: ['store'] }] },
+      { frameSource: new SimulatedFrameSource({ width: 800, height: 600, fps: 10, seed: 5 }) },
+    );
+    await d.exams.start({ patient: { name: 'Quota^Over' } });
+    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 8; i++) await d.exams.storeStill(); // 8 × 1.44 MB, none can be sent
+    await d.exams.end(); // housekeeping runs after each exam
+    while (!d.alarms().some((a) => a.code === 'SPOOL_OVER_QUOTA')) await new Promise((r) => setTimeout(r, 20));
+    const a = d.alarms().find((x) => x.code === 'SPOOL_OVER_QUOTA')!;
+    expect(a).toMatchObject({ severity: 'warning', params: { limitMb: 10 } });
+    expect(a.code === 'SPOOL_OVER_QUOTA' && a.params.storeMb).toBeGreaterThan(10);
+    expect(d.instances.count({})).toBe(8);
+  }, 30_000);
   it('no alarm with room to spare', async () => {
     const d = await device({ quotas: { warnFreeMb: 1, refuseFreeMb: 0 } });
     expect(d.alarms()).toEqual([]);

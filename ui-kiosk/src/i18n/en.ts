@@ -128,6 +128,18 @@ export const en = {
   'service.logs': 'Recent log',
   'alarm.title': 'Alarm',
   'alarm.disconnected': 'Lost contact with the cart service; reconnecting…',
+  'alarm.DISK_LOW': 'Disk nearly full: {freeMb} MB free (warning below {limitMb} MB)',
+  'alarm.DISK_FULL': 'Disk full: {freeMb} MB free. No new images below {limitMb} MB',
+  'alarm.SPOOL_OVER_QUOTA': 'Image storage over its limit ({storeMb} of {limitMb} MB); unsent images cannot be removed',
+  'alarm.INSTANCES_MISSING': '{count} stored image file(s) missing',
+  'alarm.DESTINATION_PAUSED': '{destination} unreachable; next try at {until}',
+  'alarm.WORKLIST_UNREACHABLE': 'Worklist server not answering',
+  'alarm.FRAME_SOURCE_STOPPED': 'No image: the video input stopped',
+  'alarm.PANEL_ABSENT': 'Control panel not found ({path})',
+  'alarm.PANEL_GONE': 'Control panel disconnected ({path})',
+  'alarm.PANEL_SILENT': 'Control panel not responding ({path})',
+  'alarm.PANEL_GARBAGE': 'Control panel communication error ({path})',
+  'alarm.PANEL_VERSION': 'Control panel version not supported ({path})',
   'error.network': 'The cart service did not answer. Wait a moment; if this persists, restart the cart.',
 } as const;
 
