@@ -22,7 +22,7 @@ import { SIM_VOLUME_MARKER } from '../../hw-sim/media/simulated-watcher.js';
 import { launchChromium, type KioskBrowser } from '../helpers/browser.js';
 import { freePort, startPeer, type PeerProcess } from '../helpers/net-peers.js';
 import { runPython, runTool, scratchDir } from '../helpers/run-tool.js';
-import { acceptAssociation, answerRelease, readMessage, sendMessage, startScriptedPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { acceptAssociation, answerRelease, answerStore, readMessage, startScriptedPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
 import { startServe, type ServedCart } from '../helpers/serve-process.js';
 import { CHARSET_ENTRIES, writeWorklistFiles } from '../helpers/worklist-files.js';
 
@@ -62,15 +62,7 @@ beforeAll(async () => {
   // A PACS out of resources: every C-STORE gets A700, then the cart releases (conformance §2).
   refuser = await startScriptedPeer(async (c) => {
     await acceptAssociation(c);
-    const m = await readMessage(c);
-    sendMessage(c, m.contextId, {
-      type: 'C-STORE-RSP',
-      hasDataSet: false,
-      messageIdBeingRespondedTo: m.command.messageId!,
-      affectedSopClassUid: m.command.affectedSopClassUid!,
-      affectedSopInstanceUid: m.command.affectedSopInstanceUid!,
-      status: 0xa700,
-    });
+    answerStore(c, await readMessage(c), 0xa700);
     await answerRelease(c);
   });
   cart = await startServe(dir, {

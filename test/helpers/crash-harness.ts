@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline';
 import { uidFromRandom } from '../../dicom/core/index.js';
 import { openDatabase } from '../../device/db/index.js';
 import { readDicomFileHeader } from '../../device/files/read-header.js';
+import { Tags } from '../../dicom/dictionary/index.js';
 import { runTool } from './run-tool.js';
 import { spawnServe, waitForState, type ServeChild } from './serve-process.js';
 import { mulberry32 } from '../../hw-sim/frame-grabber/prng.js';
@@ -73,6 +74,15 @@ export interface CrashReport {
   /** Jobs not completed at the end (must be 0 after the drain). */
   readonly unfinishedJobs: number;
 }
+
+/** The fields of a report that must be empty (or 0) after a crash test, for one comparison. */
+export function crashViolations(r: CrashReport): Pick<CrashReport, 'lostAtPeer' | 'lostLocally' | 'brokenFiles' | 'missingJobs' | 'strangers' | 'unfinishedJobs'> {
+  const { lostAtPeer, lostLocally, brokenFiles, missingJobs, strangers, unfinishedJobs } = r;
+  return { lostAtPeer, lostLocally, brokenFiles, missingJobs, strangers, unfinishedJobs };
+}
+
+/** What crashViolations() is when nothing was lost. */
+export const NO_CRASH_VIOLATIONS: ReturnType<typeof crashViolations> = { lostAtPeer: [], lostLocally: [], brokenFiles: [], missingJobs: [], strangers: [], unfinishedJobs: 0 };
 
 interface Child {
   readonly proc: ChildProcess;
@@ -208,7 +218,7 @@ async function check(o: CrashOptions, dbFile: string, acked: ReadonlyMap<string,
     for (const f of await readdir(o.storescpOut)) {
       let uid: string | undefined;
       try {
-        uid = (await readDicomFileHeader(join(o.storescpOut, f))).file.dataset.string(0x00080018);
+        uid = (await readDicomFileHeader(join(o.storescpOut, f))).file.dataset.string(Tags.SOPInstanceUID);
       } catch {
         continue; // a transfer storescp did not finish (the sender was killed): not a stored instance
       }

@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from './net-peers.js';
+import { SONICART_BIN } from './run-tool.js';
 
-/** The command line as a user starts it (bundle, or sources through tsx when newer). */
-export const SONICART_BIN = join(import.meta.dirname, '../../bin/sonicart.js');
+export { SONICART_BIN };
 const running = new Set<ChildProcess>();
 
 export interface ServeChild {
