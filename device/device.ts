@@ -12,6 +12,7 @@ import type { Frame, FrameSourceInfo } from './capture/index.js';
 import type { Clock } from './clock.js';
 import type { DeviceConfig } from './config/types.js';
 import type { Logger } from './log/logger.js';
+import type { Alarm, ExamState, InstanceKind } from './web/api-types.js';
 
 /** The fields every typed error carries across the Device boundary (SVC-API maps these to HTTP). */
 export interface DeviceFailure {
@@ -25,19 +26,11 @@ export interface DeviceFailure {
 // ---------------------------------------------------------------------------------------------
 // Exams
 
-/** The exam workflow states (device/exam/table.ts is the authority on transitions). */
-export type ExamState =
-  | 'idle'
-  | 'patient-selected'
-  | 'live'
-  | 'frozen'
-  | 'storing-live'
-  | 'storing-frozen'
-  | 'review'
-  | 'ended'
-  | 'cancelled';
-
-export type InstanceKind = 'still' | 'cine' | 'screen';
+/**
+ * The exam workflow states (device/exam/table.ts is the authority on transitions) and the kinds of
+ * instance: the wire contract's own types, so the device and the API cannot drift apart.
+ */
+export type { ExamState, InstanceKind } from './web/api-types.js';
 
 /** An unscheduled patient as typed on the kiosk. `name` is a PN in any conformance §6 charset. */
 export interface PatientInput {
@@ -271,23 +264,7 @@ export interface LiveFrames {
   readonly frozen: boolean;
 }
 
-export interface Alarm {
-  readonly code: string;
-  readonly severity: 'info' | 'warning' | 'error';
-  readonly message: string;
-  readonly since: string;
-}
-
-/** The control panel seam (issue 11 fills it): keys in, LEDs and beeper out. */
-export type PanelKey = 'freeze' | 'store-still' | 'store-cine' | 'end-exam' | 'export' | 'footswitch';
-export type PanelLed = 'freeze' | 'recording' | 'sending' | 'media-busy' | 'error';
-export interface ControlPanel {
-  readonly keys$: Observable<PanelKey>;
-  setLed(led: PanelLed, on: boolean): void;
-  beep(kind: 'ok' | 'error'): void;
-  readonly connected: boolean;
-  close(): Promise<void>;
-}
+export type { Alarm, AlarmCode, AlarmParamsByCode } from './web/api-types.js';
 
 // ---------------------------------------------------------------------------------------------
 // The device

@@ -2,28 +2,28 @@
  * The composition root: the one place that chooses real or simulated hardware (architecture
  * dependency rule: only this file imports hw-sim/), and wires the cart's modules into a Device:
  * clock, logger, database, instance store, queue and forwarder, capture chain, exams, worklist,
- * audit, destinations, media jobs, and the control panel seam (issue 11 fills it).
+ * audit, destinations, media jobs, and the serial control panel (device/panel/).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import { uidGenerator } from '../dicom/core/index.js';
 import { SimulatedFrameSource } from '../hw-sim/frame-grabber/index.js';
 import type { Hospital, HospitalOptions } from '../hw-sim/hospital/index.js';
 import { SimulatedMediaWatcher } from '../hw-sim/media/simulated-watcher.js';
 import { startSimulatedPanelOnPty } from '../hw-sim/panel/index.js';
-import { bindControlPanel, openConfiguredPanel, type ControlPanel as SerialControlPanel, type PanelBinding } from './panel/index.js';
+import { bindControlPanel, openConfiguredPanel, type ControlPanel, type PanelBinding } from './panel/index.js';
 import { DbAuditLog } from './audit/index.js';
 import { openHardwareSource, type FrameSource, type SourceSpecOptions } from './capture/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { ConfiguredDestinations, peerConfigFor, type DeviceConfig } from './config/index.js';
 import { openDatabase, type SqlDatabase } from './db/index.js';
-import type { Alarm, ControlPanel, Device } from './device.js';
+import { AlarmBoard } from './alarms.js';
+import type { Device } from './device.js';
 import { DbExamService } from './exam/exam-service.js';
 import { LiveCapture } from './exam/live-capture.js';
 import { nullLogger, type Logger } from './log/logger.js';
-import { bindPanel } from './panel-binding.js';
 import { LinuxMediaWatcher } from './media/linux-watcher.js';
 import { MediaJobs } from './media/jobs.js';
 import type { MediaWatcher } from './media/watcher.js';
@@ -67,10 +67,8 @@ export interface DeviceOverrides {
   readonly frameSource?: FrameSource;
   readonly mediaWatcher?: MediaWatcher;
   readonly worklistFinder?: WorklistFinder;
-  /** The control panel (issue 11); absent: no panel. */
-  readonly panel?: ControlPanel;
   /** The serial control panel (issue 11) instead of the one config.panel.path names; null: none. */
-  readonly controlPanel?: SerialControlPanel | null;
+  readonly controlPanel?: ControlPanel | null;
   readonly newUid?: () => string;
   /** USB devices for the service screen (default: sysfs, polled). */
   readonly usbMonitor?: UsbMonitor;
@@ -97,7 +95,6 @@ export interface CartDevice extends Device {
   readonly exams: DbExamService;
   readonly worklist: DbWorklistService;
   readonly live: LiveCapture;
-  readonly panel: ControlPanel | undefined;
   readonly usb: UsbHistory;
   /** The listener (conformance §8): Verification, Storage into `instances`, commitment reports. */
   readonly scp: CartScp;
@@ -212,11 +209,11 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     audit,
     clock,
     log: log.child({ module: 'scp' }),
-    alarm: (m) => (m === null ? alarms.clear('SCP_NOT_LISTENING') : alarms.raise('SCP_NOT_LISTENING', 'error', m)),
+    alarm: (p) => (p === null ? alarms.clear('SCP_NOT_LISTENING') : alarms.raise('SCP_NOT_LISTENING', p)),
     ...(o.scpSync !== undefined ? { sync: o.scpSync } : {}),
   });
-  // The serial control panel: from the configuration unless a test hands one in (or the old seam is used).
-  const openedPanel = o.controlPanel !== undefined || o.panel ? undefined : await openConfiguredPanel(config.panel.path, { simulate: () => startSimulatedPanelOnPty(), clock, log: log.child({ module: 'panel' }), hostVersion: EQUIPMENT.softwareVersions });
+  // The serial control panel: from the configuration unless a test hands one in.
+  const openedPanel = o.controlPanel !== undefined ? undefined : await openConfiguredPanel(config.panel.path, { simulate: () => startSimulatedPanelOnPty(), clock, log: log.child({ module: 'panel' }), hostVersion: EQUIPMENT.softwareVersions });
   const serialPanel = o.controlPanel ?? openedPanel?.panel;
   let panelBinding: PanelBinding | undefined;
   const usb = new UsbHistory(o.usbMonitor ?? new PolledUsbMonitor(sysfsUsbBackend(), { clock, logger: log }), clock);
@@ -232,9 +229,16 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       try {
         const r = await quota.enforce();
         const freeMb = Math.floor(r.disk.freeBytes / MiB);
-        if (freeMb < config.quotas.refuseFreeMb) alarms.raise('DISK_LOW', 'error', `${freeMb} MB free in ${config.dataDir}: captures are refused below ${config.quotas.refuseFreeMb} MB`);
-        else if (freeMb < config.quotas.warnFreeMb || r.warning) alarms.raise('DISK_LOW', 'warning', r.warning ?? `${freeMb} MB free in ${config.dataDir} (warning below ${config.quotas.warnFreeMb} MB)`);
+        const refusing = freeMb < config.quotas.refuseFreeMb;
+        const low = !refusing && freeMb < config.quotas.warnFreeMb;
+        if (refusing) alarms.raise('DISK_FULL', { freeMb, limitMb: config.quotas.refuseFreeMb, dataDir: config.dataDir });
+        else alarms.clear('DISK_FULL');
+        if (low) alarms.raise('DISK_LOW', { freeMb, limitMb: config.quotas.warnFreeMb, dataDir: config.dataDir });
         else alarms.clear('DISK_LOW');
+        // The quota removes sent studies while over the limit: still over means none is left.
+        const storeMb = Math.ceil(r.storeBytes / MiB);
+        if (r.storeBytes > config.quotas.maxSpoolMb * MiB) alarms.raise('SPOOL_OVER_QUOTA', { storeMb, limitMb: config.quotas.maxSpoolMb });
+        else alarms.clear('SPOOL_OVER_QUOTA');
         if (r.removedStudies.length) log.info('quota removed sent studies', { studies: r.removedStudies.length, bytes: r.removedBytes });
       } catch (e) {
         log.warn('housekeeping failed', { error: e });
@@ -261,7 +265,6 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     audit,
     destinations,
     live,
-    panel: o.panel,
     usb,
     scp,
     alarms$: alarms.alarms$,
@@ -271,7 +274,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       if (started) return;
       started = true;
       const report = await instances.reconcile();
-      if (report.missing.length) alarms.raise('INSTANCES_MISSING', 'error', `${report.missing.length} stored instance file(s) are missing from the data directory`);
+      if (report.missing.length) alarms.raise('INSTANCES_MISSING', { count: report.missing.length });
       queue.recover();
       exams!.recover();
       // Audit: every send outcome and every deletion of patient data.
@@ -281,16 +284,16 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
             const what = e.job.kind === 'store' ? `instance ${e.job.sopInstanceUid ?? ''}` : `${e.job.kind === 'mpps' ? 'MPPS' : 'storage commitment'} of exam ${e.job.examId ?? ''}`;
             audit.record({ who: 'service', action: 'send', what, where: e.job.destination, outcome: e.job.state === 'failed' ? 'failure' : 'success', ...(e.job.status || e.job.reason ? { detail: [e.job.status, e.job.reason].filter(Boolean).join(' ') } : {}) });
           } else if (e.type === 'destination-paused') {
-            alarms.raise(`DESTINATION_PAUSED:${e.destination}`, 'warning', `${e.destination} unreachable: ${e.reason}; retry at ${e.until}`);
+            alarms.raise('DESTINATION_PAUSED', { destination: e.destination, reason: e.reason, until: e.until }, e.destination);
           } else if (e.type === 'destination-resumed') {
-            alarms.clear(`DESTINATION_PAUSED:${e.destination}`);
+            alarms.clear('DESTINATION_PAUSED', e.destination);
           }
         }),
         instances.events$.subscribe((e) => {
           if (e.type === 'instance-deleted') audit.record({ who: 'service', action: 'delete', what: `instance ${e.sopInstanceUid}`, where: 'local', outcome: 'success' });
         }),
         worklist.events$.subscribe((e) => {
-          if (e.type === 'worklist-failed') alarms.raise('WORKLIST_UNREACHABLE', 'warning', `worklist server: ${e.error.message}`);
+          if (e.type === 'worklist-failed') alarms.raise('WORKLIST_UNREACHABLE', { reason: e.error.message });
           else alarms.clear('WORKLIST_UNREACHABLE');
         }),
         queue.events$.subscribe((e) => {
@@ -301,7 +304,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       );
       live.start();
       live.done.then(() => {
-        if (!stopped) alarms.raise('FRAME_SOURCE_STOPPED', 'error', `${live.info.description} stopped delivering frames`);
+        if (!stopped) alarms.raise('FRAME_SOURCE_STOPPED', { source: live.info.description });
       });
       await media.start();
       // After reconcile (incoming/ emptied, the store consistent): other AEs may send now.
@@ -310,8 +313,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       procedures.start();
       worklist.start();
       await usb.start();
-      if (serialPanel) panelBinding = bindControlPanel(serialPanel, { config: config.panel, exams: exams!, queue, media, alarms$: alarms.alarms$, raiseAlarm: (c, s, m) => alarms.raise(c, s, m), clearAlarm: (c) => alarms.clear(c), clock, log: log.child({ module: 'panel' }) });
-      if (o.panel) subs.push(bindPanel(o.panel, { config, exams: exams!, exportCurrent: () => media.exportCurrent('panel'), alarms$: alarms.alarms$, log: log.child({ module: 'panel' }) }));
+      if (serialPanel) panelBinding = bindControlPanel(serialPanel, { config: config.panel, exams: exams!, queue, media, alarms$: alarms.alarms$, raiseAlarm: (c, p) => alarms.raise(c, p), clearAlarm: (c) => alarms.clear(c), clock, log: log.child({ module: 'panel' }) });
       // Housekeeping, every minute and after each exam: the quota removes the oldest fully sent
       // studies; free space below the limits raises an alarm before the store refuses captures.
       await housekeeping();
@@ -344,7 +346,6 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       await procedures.stop();
       await media.stop();
       await live.stop();
-      await o.panel?.close();
       await panelBinding?.stop();
       usb.stop();
       await openedPanel?.close();
@@ -354,24 +355,4 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     },
   };
   return device;
-}
-
-/** Conditions the kiosk shows until they clear; keyed so a repeated failure is one alarm. */
-class AlarmBoard {
-  private readonly map = new Map<string, Alarm>();
-  private readonly subject = new BehaviorSubject<readonly Alarm[]>([]);
-  readonly alarms$: Observable<readonly Alarm[]> = this.subject.asObservable();
-  constructor(private readonly clock: Clock) {}
-  raise(code: string, severity: Alarm['severity'], message: string): void {
-    const prev = this.map.get(code);
-    if (prev && prev.message === message) return;
-    this.map.set(code, { code, severity, message, since: prev?.since ?? this.clock.now().toISOString() });
-    this.subject.next(this.current());
-  }
-  clear(code: string): void {
-    if (this.map.delete(code)) this.subject.next(this.current());
-  }
-  current(): readonly Alarm[] {
-    return [...this.map.values()];
-  }
 }

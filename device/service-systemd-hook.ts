@@ -23,7 +23,7 @@ export function attachSystemd(device: CartDevice, apiPort: number, log: Logger, 
       }),
     summary: () => {
       const q = device.queue.summary().byState;
-      const alarms = device.alarms().map((a) => a.code);
+      const alarms = device.alarms().map((a) => a.id);
       return [
         `sending ${q['in-progress']}, waiting ${q.scheduled + q.retry}, failed ${q.failed}`,
         alarms.length ? `alarms: ${alarms.join(' ')}` : 'no alarms',

@@ -31,6 +31,7 @@
 import { tmpdir } from 'node:os';
 import { open, type FileHandle } from 'node:fs/promises';
 import { DataSet } from '../../dicom/dataset/index.js';
+import { Tags } from '../../dicom/dictionary/index.js';
 import type { TransferSyntax } from '../../dicom/encoding/index.js';
 import type { DicomFileHeader } from '../files/read-header.js';
 import { encodeInOrder } from './encode-in-order.js';
@@ -38,7 +39,7 @@ import type { FrameEncoder } from './frame-encoder.js';
 import { FrameSpool } from './frame-spool.js';
 import { readAt, type Range } from './frames.js';
 import { jpegLosslessEncoder } from './jpeg-lossless.js';
-import { IMAGE_TAGS as T, pixelDescription, type PixelDescription } from './pixel-description.js';
+import { pixelDescription, type PixelDescription } from './pixel-description.js';
 import { sourceFrames, type Samples } from './source-frames.js';
 import { appendLossyStep, recordSourceLossyStep, setColour } from './transcoded-attributes.js';
 import { encoderKind, transcodeSupport } from './transcode-support.js';
@@ -100,7 +101,7 @@ export interface TranscodedStream {
 export async function openTranscodedStream(header: DicomFileHeader, target: TransferSyntax, opts: TranscodeOptions = {}): Promise<TranscodedStream> {
   const source = header.file.transferSyntax;
   const srcDs = header.file.dataset;
-  const sourceLossy = source.lossy || srcDs.string(T.lossy)?.trim() === '01';
+  const sourceLossy = source.lossy || srcDs.string(Tags.LossyImageCompression)?.trim() === '01';
   const support = transcodeSupport(source, target, { ...(opts.allowLossy !== undefined ? { allowLossy: opts.allowLossy } : {}), sourceLossy });
   if (!support.ok) throw new TranscodeError(support.code, support.reason);
   const px = header.pixelData;
@@ -119,7 +120,7 @@ export async function openTranscodedStream(header: DicomFileHeader, target: Tran
   };
   try {
     const ds = copyDataSet(srcDs);
-    if (opts.newSopInstanceUid) ds.putStrings(T.sopInstanceUid, 'UI', opts.newSopInstanceUid);
+    if (opts.newSopInstanceUid) ds.putStrings(Tags.SOPInstanceUID, 'UI', opts.newSopInstanceUid);
 
     // Same encapsulated syntax: the fragments as they are (nothing is decoded).
     if (source.uid === target.uid && source.encapsulated) {

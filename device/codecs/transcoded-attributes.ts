@@ -6,7 +6,8 @@
  *   source that never recorded its own step gets it (ratio from its fragments).
  */
 import type { DataSet } from '../../dicom/dataset/index.js';
-import { IMAGE_TAGS as T, type PixelDescription } from './pixel-description.js';
+import { Tags } from '../../dicom/dictionary/index.js';
+import type { PixelDescription } from './pixel-description.js';
 
 export function formatRatio(r: number): string {
   // DS: at most 16 characters.
@@ -14,8 +15,8 @@ export function formatRatio(r: number): string {
 }
 
 export function setColour(ds: DataSet, d: PixelDescription, photometric: string): void {
-  if (photometric !== d.photometric) ds.putStrings(T.photometric, 'CS', photometric);
-  if (d.samplesPerPixel > 1) ds.putNumbers(T.planar, 'US', 0);
+  if (photometric !== d.photometric) ds.putStrings(Tags.PhotometricInterpretation, 'CS', photometric);
+  if (d.samplesPerPixel > 1) ds.putNumbers(Tags.PlanarConfiguration, 'US', 0);
 }
 
 /**
@@ -24,18 +25,18 @@ export function setColour(ds: DataSet, d: PixelDescription, photometric: string)
  */
 export function recordSourceLossyStep(ds: DataSet, o: { sourceLossy: boolean; lossySyntax: boolean; compressedBytes: number; uncompressedBytes: number }): void {
   if (!o.sourceLossy) return;
-  ds.putStrings(T.lossy, 'CS', '01');
-  if (o.lossySyntax && !ds.has(T.lossyMethod) && !ds.has(T.lossyRatio) && o.compressedBytes > 0) {
-    ds.putStrings(T.lossyRatio, 'DS', formatRatio(o.uncompressedBytes / o.compressedBytes));
-    ds.putStrings(T.lossyMethod, 'CS', 'ISO_10918_1');
+  ds.putStrings(Tags.LossyImageCompression, 'CS', '01');
+  if (o.lossySyntax && !ds.has(Tags.LossyImageCompressionMethod) && !ds.has(Tags.LossyImageCompressionRatio) && o.compressedBytes > 0) {
+    ds.putStrings(Tags.LossyImageCompressionRatio, 'DS', formatRatio(o.uncompressedBytes / o.compressedBytes));
+    ds.putStrings(Tags.LossyImageCompressionMethod, 'CS', 'ISO_10918_1');
   }
 }
 
 /** Appends this step's JPEG Baseline compression (ISO_10918_1) to the lossy history. */
 export function appendLossyStep(ds: DataSet, ratio: number): void {
-  const ratios = ds.has(T.lossyRatio) ? (ds.strings(T.lossyRatio) ?? []) : [];
-  const methods = ds.has(T.lossyMethod) ? (ds.strings(T.lossyMethod) ?? []) : [];
-  ds.putStrings(T.lossy, 'CS', '01');
-  ds.putStrings(T.lossyRatio, 'DS', [...ratios.map((s) => s.trim()).filter((s) => s !== ''), formatRatio(ratio)]);
-  ds.putStrings(T.lossyMethod, 'CS', [...methods.map((s) => s.trim()).filter((s) => s !== ''), 'ISO_10918_1']);
+  const ratios = ds.has(Tags.LossyImageCompressionRatio) ? (ds.strings(Tags.LossyImageCompressionRatio) ?? []) : [];
+  const methods = ds.has(Tags.LossyImageCompressionMethod) ? (ds.strings(Tags.LossyImageCompressionMethod) ?? []) : [];
+  ds.putStrings(Tags.LossyImageCompression, 'CS', '01');
+  ds.putStrings(Tags.LossyImageCompressionRatio, 'DS', [...ratios.map((s) => s.trim()).filter((s) => s !== ''), formatRatio(ratio)]);
+  ds.putStrings(Tags.LossyImageCompressionMethod, 'CS', [...methods.map((s) => s.trim()).filter((s) => s !== ''), 'ISO_10918_1']);
 }

@@ -2,14 +2,12 @@
  * The whole data set (no File Meta Information) of a file in another transfer syntax, as
  * chunks, for a C-STORE sender: built on openTranscodedStream.
  */
-import { ByteSink, PIXEL_DATA, tag } from '../../dicom/core/index.js';
+import { ByteSink, PIXEL_DATA, PIXEL_DATA_GROUP_LENGTH as PIXEL_GROUP_LENGTH } from '../../dicom/core/index.js';
 import { DataSet } from '../../dicom/dataset/index.js';
 import { writeDataSet, type TransferSyntax } from '../../dicom/encoding/index.js';
 import { Part10StreamWriter } from '../../dicom/part10/index.js';
 import type { DicomFileHeader } from '../files/read-header.js';
 import { openTranscodedStream, type TranscodeOptions } from './transcode.js';
-
-const PIXEL_GROUP_LENGTH = tag(0x7fe0, 0x0000);
 
 /**
  * The whole data set (no File Meta Information) of `header`'s file in `target`, as chunks, for a

@@ -13,7 +13,8 @@
  */
 import { Subject, type Observable } from 'rxjs';
 import { dataSetFromDicomJson, dicomDate, dicomTime, examFromWorklist, unscheduledExam, type Equipment, type ExamContext } from '../../dicom/iod/index.js';
-import { tag, type Tag } from '../../dicom/core/index.js';
+import type { Tag } from '../../dicom/core/index.js';
+import { Tags } from '../../dicom/dictionary/index.js';
 import type { DataSet } from '../../dicom/dataset/index.js';
 import type { CaptureKind } from '../capture/index.js';
 import type { Clock } from '../clock.js';
@@ -50,14 +51,6 @@ export interface ExamServiceDeps {
   /** MPPS of the exam (IHE SWF); absent: no procedure step is reported. */
   readonly procedures?: ExamProcedures;
 }
-
-const T = {
-  PatientName: tag(0x0010, 0x0010),
-  PatientID: tag(0x0010, 0x0020),
-  PatientBirthDate: tag(0x0010, 0x0030),
-  PatientSex: tag(0x0010, 0x0040),
-  AccessionNumber: tag(0x0008, 0x0050),
-};
 
 function text(ds: DataSet, t: Tag): string {
   try {
@@ -225,13 +218,13 @@ export class DbExamService implements ExamService {
       throw new ExamError('EXAM_BAD_REQUEST', 'expected {"worklistItem": …} or {"patient": …}');
     }
     const a = context.attributes;
-    const patient: ExamPatient = { name: text(a, T.PatientName), id: text(a, T.PatientID), sex: text(a, T.PatientSex), birthDate: text(a, T.PatientBirthDate) };
+    const patient: ExamPatient = { name: text(a, Tags.PatientName), id: text(a, Tags.PatientID), sex: text(a, Tags.PatientSex), birthDate: text(a, Tags.PatientBirthDate) };
     return {
       context,
       record: {
         examId: this.d.newExamId(),
         studyInstanceUid: context.studyInstanceUid,
-        accessionNumber: text(a, T.AccessionNumber),
+        accessionNumber: text(a, Tags.AccessionNumber),
         scheduled: context.scheduled,
         patient,
         studyDate: context.studyDate,

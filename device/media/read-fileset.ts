@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DicomError } from '../../dicom/core/index.js';
+import { Tags } from '../../dicom/dictionary/index.js';
 import { DIR, KEY, readDicomdir, textOf, walkRecords, type ReadFileSet } from '../../dicom/media/index.js';
 import { readDicomFileHeader } from '../files/read-header.js';
 
@@ -62,8 +63,8 @@ export async function checkReferencedFiles(root: string, fs: ReadFileSet): Promi
     try {
       const { file } = await readDicomFileHeader(path);
       const want: [string, string, string][] = [
-        ['SOP Class', textOf(record.dataset, DIR.referencedSopClass), textOf(file.meta, 0x00020002) || textOf(file.dataset, KEY.sopClassUid)],
-        ['SOP Instance', textOf(record.dataset, DIR.referencedSopInstance), textOf(file.meta, 0x00020003) || textOf(file.dataset, KEY.sopInstanceUid)],
+        ['SOP Class', textOf(record.dataset, DIR.referencedSopClass), textOf(file.meta, Tags.MediaStorageSOPClassUID) || textOf(file.dataset, KEY.sopClassUid)],
+        ['SOP Instance', textOf(record.dataset, DIR.referencedSopInstance), textOf(file.meta, Tags.MediaStorageSOPInstanceUID) || textOf(file.dataset, KEY.sopInstanceUid)],
         ['Transfer Syntax', textOf(record.dataset, DIR.referencedTransferSyntax), file.transferSyntax.uid],
       ];
       for (const [what, rec, actual] of want) {

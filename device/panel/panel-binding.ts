@@ -15,7 +15,8 @@ import { merge, type Observable, type Subscription } from 'rxjs';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Alarm, ExamService, ExamState } from '../device.js';
 import type { Logger } from '../log/logger.js';
-import type { ControlPanel, PanelKeyEvent, PanelStatus } from './control-panel.js';
+import type { PanelAlarmParams } from '../web/api-types.js';
+import type { ControlPanel, PanelAlarmCode, PanelKeyEvent, PanelStatus } from './control-panel.js';
 import { beepFor, ledsFor, type PanelDeviceStatus } from './state.js';
 
 export interface PanelBindingConfig {
@@ -40,8 +41,9 @@ export interface PanelBindingTargets {
     exportCurrent(who: string): Promise<unknown>;
   };
   readonly alarms$: Observable<readonly Alarm[]>;
-  raiseAlarm(code: string, severity: Alarm['severity'], message: string): void;
-  clearAlarm(code: string): void;
+  /** The panel's trouble as a device alarm (severity and English text: device/alarms.ts). */
+  raiseAlarm(code: PanelAlarmCode, params: PanelAlarmParams): void;
+  clearAlarm(code: PanelAlarmCode): void;
   readonly clock: Clock;
   readonly log: Logger;
   /** Coalescing delay for state recomputation (default 50 ms). */
@@ -60,7 +62,7 @@ const FROZEN: readonly ExamState[] = ['frozen', 'storing-frozen', 'review'];
 export function bindControlPanel(panel: ControlPanel, t: PanelBindingTargets): PanelBinding {
   let alarms: readonly Alarm[] = [];
   let stored = 0;
-  let raisedPanelAlarm: string | undefined;
+  let raisedPanelAlarm: PanelAlarmCode | undefined;
   let stopped = false;
   let timer: TimerHandle | undefined;
 
@@ -141,7 +143,7 @@ export function bindControlPanel(panel: ControlPanel, t: PanelBindingTargets): P
     if (stopped) return;
     const code = s.alarm?.code;
     if (raisedPanelAlarm && raisedPanelAlarm !== code) t.clearAlarm(raisedPanelAlarm);
-    if (s.alarm) t.raiseAlarm(s.alarm.code, 'warning', `control panel: ${s.alarm.message}`);
+    if (s.alarm) t.raiseAlarm(s.alarm.code, { path: s.path, detail: s.alarm.message });
     raisedPanelAlarm = code;
   };
 

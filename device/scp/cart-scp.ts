@@ -44,7 +44,8 @@ export interface CartScpDeps {
   readonly audit: AuditLog;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly alarm: (message: string | null) => void;
+  /** Raised while the port cannot be bound (null: listening again). */
+  readonly alarm: (notListening: { readonly aeTitle: string; readonly port: number; readonly reason: string; readonly retryS: number } | null) => void;
   /** Overrides for benchmarks: fsync per instance (default true). */
   readonly sync?: boolean;
 }
@@ -118,7 +119,7 @@ export class CartScp {
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       this.error = `cannot listen on ${config.scp.bindAddress}:${config.listenPort}: ${err.code ?? err.message}`;
-      this.d.alarm(`${this.error}; other AEs cannot reach ${config.aeTitle} (retrying every ${RETRY_BIND_MS / 1000} s)`);
+      this.d.alarm({ aeTitle: config.aeTitle, port: config.listenPort, reason: this.error, retryS: RETRY_BIND_MS / 1000 });
       log.error('scp not listening', { port: config.listenPort, error: err });
       if (!this.stopped) this.retry = this.d.clock.setTimeout(() => void this.start(), RETRY_BIND_MS);
     }

@@ -1,12 +1,8 @@
 /** What the store needs to know about a DICOM file, read from its header (pixel data not read). */
-import { tag } from '../../dicom/core/index.js';
+import { Tags } from '../../dicom/dictionary/index.js';
 import { META, SOP_CLASS_UID, SOP_INSTANCE_UID } from '../../dicom/part10/index.js';
 import { readDicomFileHeader } from '../files/read-header.js';
 import { StorageError } from './errors.js';
-
-const STUDY_INSTANCE_UID = tag(0x0020, 0x000d);
-const SERIES_INSTANCE_UID = tag(0x0020, 0x000e);
-const NUMBER_OF_FRAMES = tag(0x0028, 0x0008);
 
 export interface InstanceIdentity {
   readonly sopInstanceUid: string;
@@ -30,10 +26,10 @@ export async function readIdentity(path: string): Promise<InstanceIdentity> {
   const id = {
     sopInstanceUid: ds.string(SOP_INSTANCE_UID) || meta.string(META.mediaStorageSopInstance) || '',
     sopClassUid: ds.string(SOP_CLASS_UID) || meta.string(META.mediaStorageSopClass) || '',
-    studyInstanceUid: ds.string(STUDY_INSTANCE_UID) ?? '',
-    seriesInstanceUid: ds.string(SERIES_INSTANCE_UID) ?? '',
+    studyInstanceUid: ds.string(Tags.StudyInstanceUID) ?? '',
+    seriesInstanceUid: ds.string(Tags.SeriesInstanceUID) ?? '',
     transferSyntaxUid: h.file.transferSyntax.uid,
-    frames: Math.max(1, Math.floor(Number(ds.string(NUMBER_OF_FRAMES) ?? '1')) || 1),
+    frames: Math.max(1, Math.floor(Number(ds.string(Tags.NumberOfFrames) ?? '1')) || 1),
   };
   for (const [k, v] of Object.entries(id)) {
     if (v === '') throw new StorageError('STORAGE_UNREADABLE', `${path} names no ${k}`, path);

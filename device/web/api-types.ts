@@ -330,15 +330,63 @@ export interface DestinationView {
 
 export type AlarmSeverity = 'info' | 'warning' | 'error';
 
+/** What every control-panel alarm names: the serial line, and the driver's own account of it. */
+export type PanelAlarmParams = {
+  /** The serial device, e.g. "/dev/sonicart-panel". */
+  readonly path: string;
+  /** The driver's English detail (the error, the bytes it could not read…), for the service log. */
+  readonly detail: string;
+};
+
+/**
+ * Every alarm the service raises, by code, with the parameters of its text. The kiosk shows an
+ * alarm in its own language from `code` and `params` (its catalogs have one text per code, which
+ * the type checker and test/unit/web/alarm-texts.test.ts hold to this list); `message` is the
+ * same in English for logs and other API clients. A new alarm is added here first.
+ */
+export interface AlarmParamsByCode {
+  /** Free disk below quotas.warnFreeMb (warning). */
+  readonly DISK_LOW: { readonly freeMb: number; readonly limitMb: number; readonly dataDir: string };
+  /** Free disk below quotas.refuseFreeMb: captures are refused (error). */
+  readonly DISK_FULL: { readonly freeMb: number; readonly limitMb: number; readonly dataDir: string };
+  /** The stored instances exceed quotas.maxSpoolMb and nothing left is sent everywhere yet (warning). */
+  readonly SPOOL_OVER_QUOTA: { readonly storeMb: number; readonly limitMb: number };
+  /** Instance files the database lists are gone from the data directory (found at start; error). */
+  readonly INSTANCES_MISSING: { readonly count: number };
+  /** A store destination failed and its jobs wait for `until` (warning; id "DESTINATION_PAUSED:<name>"). */
+  readonly DESTINATION_PAUSED: { readonly destination: string; readonly reason: string; readonly until: IsoTime };
+  /** The last worklist query failed; the kiosk shows the cached list (warning). */
+  readonly WORKLIST_UNREACHABLE: { readonly reason: string };
+  /** The frame grabber stopped delivering frames (error). */
+  readonly FRAME_SOURCE_STOPPED: { readonly source: string };
+  /** The panel's serial line cannot be opened (warning, as every panel alarm). */
+  readonly PANEL_ABSENT: PanelAlarmParams;
+  /** The panel's line closed under the service (cable pulled). */
+  readonly PANEL_GONE: PanelAlarmParams;
+  /** The line is open but the panel stopped answering. */
+  readonly PANEL_SILENT: PanelAlarmParams;
+  /** Bytes on the line that are not frames of the panel protocol. */
+  readonly PANEL_GARBAGE: PanelAlarmParams;
+  /** The panel speaks another major version of the protocol. */
+  readonly PANEL_VERSION: PanelAlarmParams;
+  /** The DICOM listener cannot bind its port: other AEs cannot echo, send or report commitment to the cart (error; retried). */
+  readonly SCP_NOT_LISTENING: { readonly aeTitle: string; readonly port: number; readonly reason: string; readonly retryS: number };
+}
+
+export type AlarmCode = keyof AlarmParamsByCode;
+
+/** One alarm's code with its parameters, discriminated by `code` (narrow on it to read `params`). */
+export type AlarmCondition = { readonly [K in AlarmCode]: { readonly code: K; readonly params: AlarmParamsByCode[K] } }[AlarmCode];
+
 /** A condition the technologist must see until it goes away (disk nearly full, PACS down…). */
-export interface Alarm {
-  /** Stable per condition, e.g. "disk-low", "destination-down:PACS". */
+export type Alarm = AlarmCondition & {
+  /** Stable per condition: the code, or "<code>:<subject>" where one code has several (e.g. "DESTINATION_PAUSED:PACS"). */
   readonly id: string;
   readonly severity: AlarmSeverity;
-  readonly code: string;
+  /** The alarm in English, with its details. */
   readonly message: string;
   readonly since: IsoTime;
-}
+};
 
 export interface DeviceInfo {
   readonly aeTitle: string;

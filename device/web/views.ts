@@ -83,7 +83,8 @@ export function captureState(device: Device, snapshot: ExamSnapshot): CaptureSta
 }
 
 export function alarmView(a: DeviceAlarm): Alarm {
-  return { id: a.code, severity: a.severity, code: a.code, message: a.message, since: a.since };
+  // The device keeps its alarms in the API's own shape (code, typed params, id, English message).
+  return { ...a };
 }
 
 const ROLES: readonly DestinationRole[] = ['store', 'worklist', 'mpps', 'commitment'];

@@ -9,7 +9,8 @@
  */
 import { Subject, type Observable } from 'rxjs';
 import { escapeBytes } from '../../dicom/charset/index.js';
-import { tag, type Tag } from '../../dicom/core/index.js';
+import type { Tag } from '../../dicom/core/index.js';
+import { Tags } from '../../dicom/dictionary/index.js';
 import type { DataSet } from '../../dicom/dataset/index.js';
 import { dicomDate } from '../../dicom/iod/index.js';
 import { toDicomJson } from '../../dicom/iod/index.js';
@@ -35,12 +36,6 @@ export interface WorklistServiceDeps {
   readonly find: WorklistFinder;
 }
 
-const T = {
-  PatientBirthDate: tag(0x0010, 0x0030),
-  PatientSex: tag(0x0010, 0x0040),
-  ScheduledProcedureStepDescription: tag(0x0040, 0x0007),
-};
-
 function text(ds: DataSet | undefined, t: Tag): string {
   if (!ds) return '';
   try {
@@ -56,11 +51,11 @@ export function summarize(entry: DataSet): WorklistSummary {
   return {
     patientName: text(entry, MWL.PatientName),
     patientId: text(entry, MWL.PatientID),
-    birthDate: text(entry, T.PatientBirthDate),
-    sex: text(entry, T.PatientSex),
+    birthDate: text(entry, Tags.PatientBirthDate),
+    sex: text(entry, Tags.PatientSex),
     accessionNumber: text(entry, MWL.AccessionNumber),
     studyInstanceUid: text(entry, MWL.StudyInstanceUID),
-    procedureDescription: text(entry, MWL.RequestedProcedureDescription) || text(sps, T.ScheduledProcedureStepDescription),
+    procedureDescription: text(entry, MWL.RequestedProcedureDescription) || text(sps, Tags.ScheduledProcedureStepDescription),
     scheduledDate: text(sps, MWL.ScheduledProcedureStepStartDate),
     scheduledTime: text(sps, MWL.ScheduledProcedureStepStartTime),
     stationAeTitle: text(sps, MWL.ScheduledStationAETitle),

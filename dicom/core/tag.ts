@@ -40,6 +40,8 @@ export const ITEM = Tags.Item;
 export const ITEM_DELIMITATION = Tags.ItemDelimitationItem;
 export const SEQUENCE_DELIMITATION = Tags.SequenceDelimitationItem;
 export const PIXEL_DATA = Tags.PixelData;
+/** (7FE0,0000): the pixel data group's length, which some sources carry (a group length has no keyword). */
+export const PIXEL_DATA_GROUP_LENGTH = 0x7fe00000;
 export const FLOAT_PIXEL_DATA = Tags.FloatPixelData;
 export const DOUBLE_FLOAT_PIXEL_DATA = Tags.DoubleFloatPixelData;
 export const SPECIFIC_CHARACTER_SET = Tags.SpecificCharacterSet;

@@ -1,14 +1,11 @@
 import { ByteSink, swapInPlace } from '../core/bytes.js';
 import { DicomEncodeError } from '../core/errors.js';
-import { ITEM, PIXEL_DATA, tag, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH, tagElement, tagGroup } from '../core/tag.js';
+import { ITEM, PIXEL_DATA, PIXEL_DATA_GROUP_LENGTH as PIXEL_GROUP_LENGTH, tag, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH, tagElement, tagGroup } from '../core/tag.js';
 import type { VR } from '../core/vr.js';
 import { DataSet } from '../dataset/dataset.js';
 import { writeDataSet, type WriteDataSetOptions } from '../encoding/write-dataset.js';
 import type { TransferSyntax } from '../encoding/transfer-syntax.js';
 import { META } from './meta.js';
-
-/** (7FE0,0000): the group length of the pixel data group, when a source carries one. */
-const PIXEL_GROUP_LENGTH = tag(0x7fe0, 0x0000);
 
 export interface WritePart10Options {
   /** The preamble to keep (128 bytes); zeros by default. */

@@ -6,10 +6,11 @@
  *
  * Pick the Japanese patient, store a still and a cine, end the exam, watch it stored at the
  * PACS and refused (with the reason and the retry) at the other, review the thumbnails, export
- * to a simulated stick and eject it, then the worklist server goes down and the cached list
- * shows its age. Along the way: the live image is measured in the page and compared with the
- * frame the simulator drew (decoded by jpeg-js, not by us or by the browser); every screen in
- * every language is saved as a screenshot and its CJK text checked for missing glyphs.
+ * to a simulated stick and eject it, then the worklist server goes down: the cached list
+ * shows its age and the alarm is shown in Japanese from the kiosk's catalog. Along the way:
+ * the live image is measured in the page and compared with the frame the simulator drew
+ * (decoded by jpeg-js, not by us or by the browser); every screen in every language is saved
+ * as a screenshot and its CJK text checked for missing glyphs.
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ import { SIM_VOLUME_MARKER } from '../../hw-sim/media/simulated-watcher.js';
 import { launchChromium, type KioskBrowser } from '../helpers/browser.js';
 import { freePort, startPeer, type PeerProcess } from '../helpers/net-peers.js';
 import { runPython, runTool, scratchDir } from '../helpers/run-tool.js';
-import { acceptAssociation, answerRelease, readMessage, sendMessage, startScriptedPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { acceptAssociation, answerRelease, answerStore, readMessage, startScriptedPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
 import { startServe, type ServedCart } from '../helpers/serve-process.js';
 import { CHARSET_ENTRIES, writeWorklistFiles } from '../helpers/worklist-files.js';
 
@@ -61,15 +62,7 @@ beforeAll(async () => {
   // A PACS out of resources: every C-STORE gets A700, then the cart releases (conformance §2).
   refuser = await startScriptedPeer(async (c) => {
     await acceptAssociation(c);
-    const m = await readMessage(c);
-    sendMessage(c, m.contextId, {
-      type: 'C-STORE-RSP',
-      hasDataSet: false,
-      messageIdBeingRespondedTo: m.command.messageId!,
-      affectedSopClassUid: m.command.affectedSopClassUid!,
-      affectedSopInstanceUid: m.command.affectedSopInstanceUid!,
-      status: 0xa700,
-    });
+    answerStore(c, await readMessage(c), 0xa700);
     await answerRelease(c);
   });
   cart = await startServe(dir, {
@@ -281,6 +274,16 @@ describe("a sonographer's day on the kiosk", () => {
     await age.waitFor({ timeout: 30_000 });
     expect(await age.innerText()).toMatch(/前のリスト|前/);
     expect(await page.locator('.row.item').count()).toBe(CHARSET_ENTRIES.length);
+    // The service's alarm (code and parameters on the wire, an English message for logs) is shown
+    // from the kiosk's Japanese catalog, not as the English message.
+    const alarm = page.locator('[data-alarm="WORKLIST_UNREACHABLE"]');
+    await alarm.waitFor();
+    expect(await alarm.innerText()).toBe('ワークリストサーバが応答しません');
+    const wire = (await (await fetch(`${cart.base}/api/state`)).json()) as { alarms: { id: string; code: string; message: string; params: { reason: string } }[] };
+    const sent = wire.alarms.find((a) => a.id === 'WORKLIST_UNREACHABLE')!;
+    expect(sent.code).toBe('WORKLIST_UNREACHABLE');
+    expect(sent.message).toMatch(/^worklist server: /);
+    expect(sent.params.reason.length).toBeGreaterThan(0);
     await shoot('day-worklist-down');
     wlm = await startWorklist(wlm.port);
   });

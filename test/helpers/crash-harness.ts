@@ -11,12 +11,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { uidFromRandom } from '../../dicom/core/index.js';
 import { openDatabase } from '../../device/db/index.js';
 import { readDicomFileHeader } from '../../device/files/read-header.js';
+import { Tags } from '../../dicom/dictionary/index.js';
 import { runTool } from './run-tool.js';
+import { spawnServe, waitForState, type ServeChild } from './serve-process.js';
 import { mulberry32 } from '../../hw-sim/frame-grabber/prng.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -72,6 +74,15 @@ export interface CrashReport {
   /** Jobs not completed at the end (must be 0 after the drain). */
   readonly unfinishedJobs: number;
 }
+
+/** The fields of a report that must be empty (or 0) after a crash test, for one comparison. */
+export function crashViolations(r: CrashReport): Pick<CrashReport, 'lostAtPeer' | 'lostLocally' | 'brokenFiles' | 'missingJobs' | 'strangers' | 'unfinishedJobs'> {
+  const { lostAtPeer, lostLocally, brokenFiles, missingJobs, strangers, unfinishedJobs } = r;
+  return { lostAtPeer, lostLocally, brokenFiles, missingJobs, strangers, unfinishedJobs };
+}
+
+/** What crashViolations() is when nothing was lost. */
+export const NO_CRASH_VIOLATIONS: ReturnType<typeof crashViolations> = { lostAtPeer: [], lostLocally: [], brokenFiles: [], missingJobs: [], strangers: [], unfinishedJobs: 0 };
 
 interface Child {
   readonly proc: ChildProcess;
@@ -207,7 +218,7 @@ async function check(o: CrashOptions, dbFile: string, acked: ReadonlyMap<string,
     for (const f of await readdir(o.storescpOut)) {
       let uid: string | undefined;
       try {
-        uid = (await readDicomFileHeader(join(o.storescpOut, f))).file.dataset.string(0x00080018);
+        uid = (await readDicomFileHeader(join(o.storescpOut, f))).file.dataset.string(Tags.SOPInstanceUID);
       } catch {
         continue; // a transfer storescp did not finish (the sender was killed): not a stored instance
       }
@@ -239,37 +250,17 @@ async function check(o: CrashOptions, dbFile: string, acked: ReadonlyMap<string,
 // ---------------------------------------------------------------------------------------------
 // The whole service: `sonicart serve` driven through its HTTP API.
 
-const BIN = join(ROOT, 'bin', 'sonicart.js');
-
 export interface ServiceCrashOptions extends CrashOptions {
   /** A free port for the service's own DICOM listener (the SCP), so runs never collide. */
   readonly listenPort: number;
   readonly uiPort: number;
 }
 
-interface Served {
-  readonly proc: ChildProcess;
-  readonly exited: Promise<void>;
-  stderr(): string;
-}
-
-async function serve(o: ServiceCrashOptions, config: string): Promise<Served> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  proc.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-8000)));
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  let dead = false;
-  void exited.then(() => (dead = true));
-  for (;;) {
-    if (dead) throw new Error(`serve exited before answering:\n${err}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${o.uiPort}/api/state`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { proc, exited, stderr: () => err };
+/** `sonicart serve --config` on o.uiPort (every restart on the same port), once /api/state answers. */
+async function serve(o: ServiceCrashOptions, config: string): Promise<ServeChild> {
+  const s = await spawnServe(dirname(config), ['--config', config], { port: o.uiPort });
+  await waitForState(s);
+  return s;
 }
 
 async function post(o: ServiceCrashOptions, path: string, body?: unknown): Promise<Record<string, unknown>> {
@@ -326,11 +317,11 @@ export async function runServiceCrashTest(o: ServiceCrashOptions): Promise<Crash
   for (let k = 1; k <= o.kills; k++) {
     const s = await serve(o, config);
     const delay = minMs + rand() * (maxMs - minMs);
-    const killer = setTimeout(() => s.proc.kill('SIGKILL'), delay);
-    await Promise.race([drive().catch((e: Error) => o.log?.(`drive stopped: ${e.message.slice(0, 200)}`)), s.exited]);
+    const killer = setTimeout(() => s.child.kill('SIGKILL'), delay);
+    await Promise.race([drive().catch((e: Error) => o.log?.(`drive stopped: ${e.message.slice(0, 200)}`)), s.exit]);
     clearTimeout(killer);
-    s.proc.kill('SIGKILL');
-    await s.exited;
+    s.child.kill('SIGKILL');
+    await s.exit;
     o.log?.(`kill ${k}/${o.kills} after ${delay.toFixed(0)} ms: ${acked.size} acknowledged, ${ended.size} exams ended through the API`);
   }
 
@@ -342,8 +333,8 @@ export async function runServiceCrashTest(o: ServiceCrashOptions): Promise<Crash
     if ((c['scheduled'] ?? 0) + (c['in-progress'] ?? 0) + (c['retry'] ?? 0) === 0) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  s.proc.kill('SIGTERM');
-  await s.exited;
+  s.child.kill('SIGTERM');
+  await s.exit;
   await rm(config, { force: true });
   // Every exam is ended now (by the API or by the restart): all count as ended for the job check.
   for (const e of examIds) ended.add(e);

@@ -44,6 +44,16 @@ export function runTool(
   });
 }
 
+/** The repository root, where a user runs `npx sonicart`. */
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+/** The command line as a user starts it (bundle, or sources through tsx when newer). */
+export const SONICART_BIN = join(REPO_ROOT, 'bin', 'sonicart.js');
+
+/** `sonicart …args` from the repository root, bounded (default 120 s) like every tool run. */
+export function runSonicart(args: readonly string[], opts: Parameters<typeof runTool>[2] = {}): Promise<ToolResult> {
+  return runTool(process.execPath, [SONICART_BIN, ...args], { cwd: REPO_ROOT, timeoutMs: 120_000, ...opts });
+}
+
 /** Debian's python3, which sees Debian's pydicom (the first python3 on PATH may not). */
 export const DEBIAN_PYTHON = '/usr/bin/python3';
 

@@ -5,6 +5,7 @@
  * reads whole PDUs (framed by our PduFramer) and writes PDUs or raw bytes.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { afterEach } from 'vitest';
 import { pdu as pdus, dimse, type pdu } from '../../dicom/net/index.js';
 
 export interface PeerConnection {
@@ -176,6 +177,32 @@ export async function readMessage(conn: PeerConnection): Promise<{ contextId: nu
 /** Sends a DIMSE response (and its data set) on a context. */
 export function sendMessage(conn: PeerConnection, contextId: number, command: dimse.DimseCommand, dataSet?: Uint8Array, maxPdu = 16384): void {
   for (const p of dimse.fragmentMessage(contextId, dimse.encodeCommand(command), dataSet, maxPdu)) conn.send(p);
+}
+
+/**
+ * For a test file whose tests each start one scripted peer: returns `withPeer(script)`, which
+ * starts it, and registers the afterEach that closes it.
+ */
+export function scriptedPeerPerTest(): (script: PeerScript) => Promise<ScriptedPeer> {
+  let peer: ScriptedPeer | undefined;
+  afterEach(async () => {
+    await peer?.close();
+    peer = undefined;
+  });
+  return async (script) => (peer = await startScriptedPeer(script));
+}
+
+/** Answers a C-STORE-RQ (as readMessage returned it) with `status`, and e.g. an errorComment in `extra`. */
+export function answerStore(conn: PeerConnection, rq: { contextId: number; command: dimse.DimseCommand }, status: number, extra: Partial<dimse.DimseCommand> = {}): void {
+  sendMessage(conn, rq.contextId, {
+    type: 'C-STORE-RSP',
+    hasDataSet: false,
+    messageIdBeingRespondedTo: rq.command.messageId!,
+    affectedSopClassUid: rq.command.affectedSopClassUid!,
+    affectedSopInstanceUid: rq.command.affectedSopInstanceUid!,
+    status,
+    ...extra,
+  });
 }
 
 /** Answers A-RELEASE-RQ with A-RELEASE-RP and closes. */

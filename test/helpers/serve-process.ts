@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from './net-peers.js';
+import { SONICART_BIN } from './run-tool.js';
 
-/** The command line as a user starts it (bundle, or sources through tsx when newer). */
-export const SONICART_BIN = join(import.meta.dirname, '../../bin/sonicart.js');
+export { SONICART_BIN };
 const running = new Set<ChildProcess>();
 
 export interface ServeChild {
@@ -20,14 +20,21 @@ export interface ServeChild {
   stderr(): string;
 }
 
-/** Spawns `sonicart serve --ui-port <free port> [--listen-port 0] …extra` with HOME=home, XDG_DATA_HOME=home/data. */
-export async function spawnServe(home: string, extra: readonly string[] = []): Promise<ServeChild> {
-  const port = await freePort();
+export interface SpawnServeOptions {
+  /** The UI port (default: a free one); a test that restarts serve on the same port names it. */
+  readonly port?: number;
+  /** Added to the environment, e.g. NOTIFY_SOCKET and WATCHDOG_USEC as systemd sets them. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Spawns `sonicart serve --ui-port <port> [--listen-port 0] …extra` with HOME=home, XDG_DATA_HOME=home/data. */
+export async function spawnServe(home: string, extra: readonly string[] = [], opts: SpawnServeOptions = {}): Promise<ServeChild> {
+  const port = opts.port ?? (await freePort());
   // The DICOM listener on a free port unless the test chose (a configuration file, or the flag):
   // parallel tests must not compete for the default 11112.
   const listen = extra.includes('--config') || extra.includes('--listen-port') ? [] : ['--listen-port', '0'];
   const child = spawn(process.execPath, [SONICART_BIN, 'serve', '--ui-port', String(port), ...listen, ...extra], {
-    env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, 'data') },
+    env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, 'data'), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -63,10 +70,21 @@ export async function waitForState(s: ServeChild, timeoutMs = Infinity): Promise
   }
 }
 
-/** SIGKILLs every serve this helper started that is still running (for afterEach). */
-export function killServes(): void {
-  for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+/**
+ * SIGKILLs every serve this helper started that is still running and waits for them to exit (for
+ * afterEach: their data directory is removed next, and a process still writing would race that).
+ */
+export async function killServes(): Promise<void> {
+  const alive = [...running];
   running.clear();
+  await Promise.all(
+    alive.map((c) => {
+      if (c.exitCode !== null || c.signalCode !== null) return undefined;
+      const gone = new Promise<void>((r) => c.once('exit', () => r()));
+      c.kill('SIGKILL');
+      return gone;
+    }),
+  );
 }
 
 export interface ServedCart {

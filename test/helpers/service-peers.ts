@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../device/clock.js';
 import { openDatabase, type SqlDatabase } from '../../device/db/index.js';
 import { readDicomFileHeader } from '../../device/files/read-header.js';
+import { Tags } from '../../dicom/dictionary/index.js';
 import { Forwarder, JobQueue, type RetryPolicy, type StoreDestination } from '../../device/queue/index.js';
 import { InstanceStore } from '../../device/storage/index.js';
 import { freePort, startPeer, type PeerProcess } from './net-peers.js';
@@ -70,7 +71,7 @@ export async function receivedBy(out: string): Promise<Map<string, string>> {
   const map = new Map<string, string>();
   for (const f of await readdir(out)) {
     const h = await readDicomFileHeader(join(out, f));
-    map.set(h.file.dataset.string(0x00080018)!, join(out, f));
+    map.set(h.file.dataset.string(Tags.SOPInstanceUID)!, join(out, f));
   }
   return map;
 }
@@ -83,7 +84,8 @@ export interface Orthanc {
   has(sopInstanceUid: string): Promise<boolean>;
 }
 
-export async function startOrthanc(dir: string): Promise<Orthanc> {
+/** Orthanc with its storage under `dir`, as AE ORTHANC; `extra` adds to or overrides its configuration. */
+export async function startOrthanc(dir: string, extra: Readonly<Record<string, unknown>> = {}): Promise<Orthanc> {
   const port = await freePort();
   const httpPort = await freePort();
   await mkdir(join(dir, 'storage'), { recursive: true });
@@ -97,6 +99,7 @@ export async function startOrthanc(dir: string): Promise<Orthanc> {
     RemoteAccessAllowed: false,
     AuthenticationEnabled: false,
     DicomCheckCalledAet: true,
+    ...extra,
   };
   await writeFile(join(dir, 'orthanc.json'), JSON.stringify(config));
   const proc = await startPeer('/usr/sbin/Orthanc', [join(dir, 'orthanc.json')], port, { readyTimeoutMs: 30_000 });

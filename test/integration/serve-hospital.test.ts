@@ -22,7 +22,7 @@ import { runTool } from '../helpers/run-tool.js';
 const dirs: string[] = [];
 
 afterEach(async () => {
-  killServes();
+  await killServes();
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 

@@ -4,20 +4,17 @@
  * the log names the pty). And when the service is SIGKILLed, which no handler can see, socat does
  * not live on as an orphan: its pty links disappear.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/net-peers.js';
+import { killServes, spawnServe } from '../helpers/serve-process.js';
 
-const BIN = join(import.meta.dirname, '../../bin/sonicart.js');
-const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await killServes();
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
@@ -25,27 +22,19 @@ describe('sonicart serve with the simulated panel', () => {
   it('connects to the simulated panel on a pty; SIGKILL of the service takes socat with it', async () => {
     const h = await mkdtemp(join(tmpdir(), 'sonicart-serve-panel-'));
     dirs.push(h);
-    const port = await freePort();
-    const child = spawn(process.execPath, [BIN, 'serve', '--ui-port', String(port)], {
-      env: { ...process.env, HOME: h, XDG_DATA_HOME: join(h, 'data') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let err = '';
-    child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const s = await spawnServe(h);
     // the serial driver logs the HELLO reply of the simulated panel
-    while (!/"msg":"panel connected"/.test(err)) {
-      if (child.exitCode !== null) throw new Error(`serve exited: ${err}`);
+    while (!/"msg":"panel connected"/.test(s.stderr())) {
+      if (s.child.exitCode !== null) throw new Error(`serve exited: ${s.stderr()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const hostPath = /"msg":"simulated control panel on a pty pair"[^\n]*"path":"([^"]+)"/.exec(err)![1]!;
+    const hostPath = /"msg":"simulated control panel on a pty pair"[^\n]*"path":"([^"]+)"/.exec(s.stderr())![1]!;
     expect(existsSync(hostPath)).toBe(true);
-    const state = (await (await fetch(`http://127.0.0.1:${port}/api/state`)).json()) as { alarms: { code: string }[] };
+    const state = (await (await fetch(`http://127.0.0.1:${s.port}/api/state`)).json()) as { alarms: { code: string }[] };
     expect(state.alarms.filter((a) => a.code.startsWith('PANEL_'))).toEqual([]);
 
-    child.kill('SIGKILL');
-    await exited;
+    s.child.kill('SIGKILL');
+    await s.exit;
     while (existsSync(hostPath)) await new Promise((r) => setTimeout(r, 50));
   }, 30_000);
 });

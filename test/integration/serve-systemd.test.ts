@@ -5,17 +5,16 @@
  * WATCHDOG=1 keeps coming while the service is healthy; SIGTERM sends STOPPING=1 before the drain
  * and the process exits 0. The datagrams come from systemd-notify (NotifyAccess=all in the unit).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/net-peers.js';
 import { startNotifySocket, type NotifySocket } from '../helpers/notify-socket.js';
+import { killServes, spawnServe } from '../helpers/serve-process.js';
 
-const BIN = join(import.meta.dirname, '../../bin/sonicart.js');
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
+  await killServes();
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
@@ -25,27 +24,17 @@ describe('sonicart serve and the systemd notify protocol', () => {
     cleanups.push(() => rm(h, { recursive: true, force: true }));
     const sock: NotifySocket = await startNotifySocket(join(h, 'notify'));
     cleanups.push(() => sock.stop());
-    const port = await freePort();
-    const child = spawn(process.execPath, [BIN, 'serve', '--ui-port', String(port)], {
-      // WatchdogSec=2: a ping every second
-      env: { ...process.env, HOME: h, XDG_DATA_HOME: join(h, 'data'), NOTIFY_SOCKET: sock.path, WATCHDOG_USEC: '2000000' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const exit = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-    cleanups.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exit;
-    });
-    let err = '';
-    child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+    // WatchdogSec=2: a ping every second
+    const serve = await spawnServe(h, [], { env: { NOTIFY_SOCKET: sock.path, WATCHDOG_USEC: '2000000' } });
+    const { port, child, exit } = serve;
     const texts = (): string[] => sock.messages().map((m) => m.text);
 
     await sock.until(() => texts().some((t) => t.startsWith('READY=1')));
     const ready = texts().find((t) => t.startsWith('READY=1'))!;
     expect(ready).toBe(`READY=1\nSTATUS=serving on http://127.0.0.1:${port}/`);
     // READY is sent after the API is listening (its log line comes first) and answers
-    while (!err.includes('"msg":"systemd notified: ready"')) await new Promise((r) => setTimeout(r, 20));
-    expect(err.indexOf('"msg":"systemd notified: ready"')).toBeGreaterThan(err.indexOf('"msg":"service listening"'));
+    while (!serve.stderr().includes('"msg":"systemd notified: ready"')) await new Promise((r) => setTimeout(r, 20));
+    expect(serve.stderr().indexOf('"msg":"systemd notified: ready"')).toBeGreaterThan(serve.stderr().indexOf('"msg":"service listening"'));
     expect((await fetch(`http://127.0.0.1:${port}/api/state`)).status).toBe(200);
     expect(texts().indexOf(ready)).toBe(0);
 

@@ -6,8 +6,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../device/cli/main.js';
-import { cli } from '../helpers/cli-capture.js';
+import { runCli } from '../helpers/cli-capture.js';
 import { freePort, startPeer } from '../helpers/net-peers.js';
 import { PYDICOM_DATA, runTool, scratchDir } from '../helpers/run-tool.js';
 import { T, smallUsImage } from '../helpers/build-dataset.js';
@@ -31,11 +30,7 @@ function dumpedTags(lines: string[]): string[] {
   return body.flatMap((l) => (/^\s*\(([0-9A-F]{4},[0-9A-F]{4})\)/.exec(l)?.[1] ?? [])).filter((t) => !t.startsWith('FFFE'));
 }
 
-async function run(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const c = cli();
-  const code = await main(args, c.io);
-  return { code, out: c.out, err: c.err };
-}
+const run = (...args: string[]) => runCli(args);
 
 describe('a data set is read whole or refused', () => {
   it('an element out of tag order: dump shows every element with a warning, as dcmdump does; convert writes them all', async () => {

@@ -4,33 +4,20 @@
  * last DICOMDIR wins: records pointing at another image, records and files lost, both exit 0.
  * With the lock the second waits for the first; the file-set is checked by DCMTK and pydicom.
  */
-import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scratchDir } from '../helpers/run-tool.js';
+import { runSonicart, scratchDir } from '../helpers/run-tool.js';
 import { sopsOf, verifyFileSet } from '../helpers/fileset-check.js';
 import { writeStudySet } from '../unit/media/us-files.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/sonicart.js');
 
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeEach(async () => ({ dir, cleanup } = await scratchDir('sonicart-media-race-')));
 afterEach(() => cleanup());
 
-function sonicart(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const sonicart = (args: readonly string[]) => runSonicart(args);
 
 describe('two export processes onto one medium at once', () => {
   it('both succeed one after the other; every record points at its own file and nothing is lost', async () => {

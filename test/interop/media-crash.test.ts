@@ -7,16 +7,14 @@
  */
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IMPLICIT_VR_LE } from '../../dicom/encoding/index.js';
-import { runTool, scratchDir } from '../helpers/run-tool.js';
+import { REPO_ROOT, runSonicart, runTool, SONICART_BIN, scratchDir } from '../helpers/run-tool.js';
 import { sopsOf, verifyFileSet } from '../helpers/fileset-check.js';
 import { writeStudySet } from '../unit/media/us-files.js';
 import { mulberry32 } from '../../hw-sim/frame-grabber/prng.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/sonicart.js');
 const KILLS = 10;
 /** Fixed so a failure can be replayed; SONICART_CRASH_SEED tries others. */
 const SEED = Number(process.env['SONICART_CRASH_SEED'] ?? 20260430);
@@ -26,17 +24,7 @@ let cleanup: () => Promise<void>;
 beforeEach(async () => ({ dir, cleanup } = await scratchDir('sonicart-media-crash-')));
 afterEach(() => cleanup());
 
-function run(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const run = (args: readonly string[]) => runSonicart(args);
 
 async function hiddenOn(root: string): Promise<string[]> {
   return (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isFile() && e.name.startsWith('.')).map((e) => e.name);
@@ -44,7 +32,7 @@ async function hiddenOn(root: string): Promise<string[]> {
 
 /** Starts an export, waits until it is writing (a hidden file of ours appears), then SIGKILLs it after `extraMs`. */
 async function killWhileWriting(args: readonly string[], stick: string, extraMs: number): Promise<'killed' | 'finished'> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: 'ignore' });
+  const child = spawn(process.execPath, [SONICART_BIN, ...args], { cwd: REPO_ROOT, stdio: 'ignore' });
   let exited = false;
   const exit = new Promise<void>((r) => child.on('exit', () => ((exited = true), r())));
   while (!exited && (await hiddenOn(stick)).length === 0) await new Promise((r) => setTimeout(r, 2));

@@ -7,13 +7,12 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../device/cli/main.js';
 import { ByteSink, DicomError, MAX_SEQUENCE_DEPTH } from '../../dicom/core/index.js';
 import { DataSet } from '../../dicom/dataset/index.js';
 import { dumpLines } from '../../dicom/dump/index.js';
 import { writeDataSet } from '../../dicom/encoding/index.js';
 import { dataSetFromDicomJson } from '../../dicom/iod/index.js';
-import { cli } from '../helpers/cli-capture.js';
+import { runCliText } from '../helpers/cli-capture.js';
 import { normalizeDcmdump } from '../helpers/dcmdump-normalize.js';
 import { freePort, startPeer, type PeerProcess } from '../helpers/net-peers.js';
 import { deeplyNestedFile, part10 } from '../helpers/odd-files.js';
@@ -38,11 +37,7 @@ afterAll(async () => {
   await cleanup();
 });
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const c = cli();
-  const code = await main(args, c.io);
-  return { code, out: c.out.join('\n'), err: c.err.join('\n') };
-}
+const run = (...args: string[]) => runCliText(args);
 
 function nested(depth: number): DataSet {
   const top = new DataSet();

@@ -4,7 +4,7 @@
  * element with what we sent, and Modality Worklist queries through its worklist plugin (which
  * answers in UTF-8) with the same six-character-set entries as the wlmscpfs test.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../device/cli/main.js';
@@ -12,7 +12,8 @@ import { Association } from '../../device/net/association.js';
 import { storeFiles } from '../../device/net/scu/store.js';
 import { findWorklist, MWL, worklistProposals } from '../../device/net/scu/worklist.js';
 import { normalizeDcmdump } from '../helpers/dcmdump-normalize.js';
-import { freePort, startPeer, type PeerProcess } from '../helpers/net-peers.js';
+import type { PeerProcess } from '../helpers/net-peers.js';
+import { startOrthanc } from '../helpers/service-peers.js';
 import { PYDICOM_DATA, runTool, scratchDir } from '../helpers/run-tool.js';
 import { CHARSET_ENTRIES, writeWorklistFiles } from '../helpers/worklist-files.js';
 import { writeTestImage } from '../unit/device-net/fixtures.js';
@@ -24,30 +25,17 @@ let httpPort: number;
 
 beforeAll(async () => {
   ({ dir, cleanup } = await scratchDir('sonicart-orthanc-'));
-  const dicomPort = await freePort();
-  httpPort = await freePort();
   await writeWorklistFiles(join(dir, 'worklists'));
-  await mkdir(join(dir, 'storage'));
-  const config = {
-    Name: 'sonicart-test',
+  const o = await startOrthanc(dir, {
     // Orthanc re-encodes worklist answers into this; its default, Latin-1, drops every
     // character Latin-1 lacks (山田 becomes nothing).
     DefaultEncoding: 'Utf8',
-    StorageDirectory: join(dir, 'storage'),
-    IndexDirectory: join(dir, 'storage'),
-    DicomAet: 'ORTHANC',
-    DicomPort: dicomPort,
-    HttpPort: httpPort,
-    RemoteAccessAllowed: false,
-    AuthenticationEnabled: false,
-    DicomCheckCalledAet: true,
     // The worklist plugin only answers modalities it knows (peers.md).
     DicomModalities: { cart: ['US_CART', '127.0.0.1', 11112] },
     Plugins: ['/usr/share/orthanc/plugins/libModalityWorklists.so'],
     Worklists: { Enable: true, Database: join(dir, 'worklists') },
-  };
-  await writeFile(join(dir, 'orthanc.json'), JSON.stringify(config));
-  orthanc = await startPeer('/usr/sbin/Orthanc', [join(dir, 'orthanc.json')], dicomPort, { readyTimeoutMs: 30_000 });
+  });
+  [orthanc, httpPort] = [o.proc, o.httpPort];
 }, 60_000);
 
 afterAll(async () => {

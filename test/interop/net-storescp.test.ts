@@ -7,15 +7,15 @@
 import { cli } from '../helpers/cli-capture.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import { readPart10 } from '../../dicom/part10/index.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../device/cli/main.js';
-import { readDicomFileHeader } from '../../device/files/read-header.js';
 import { storeFiles, type StoreOutcome } from '../../device/net/scu/store.js';
 import { normalizeDcmdump } from '../helpers/dcmdump-normalize.js';
+import { receivedBy } from '../helpers/service-peers.js';
 import { freePort, startPeer, type PeerProcess } from '../helpers/net-peers.js';
 import { makeTestPki, type TestPki } from '../helpers/test-pki.js';
 import { PYDICOM_DATA, runTool, scratchDir } from '../helpers/run-tool.js';
@@ -67,16 +67,6 @@ function pixelBytes(path: string): string {
   return b ? createHash('sha256').update(b).digest('hex') : 'none';
 }
 
-/** The received files by SOP Instance UID. */
-async function received(out: string): Promise<Map<string, string>> {
-  const map = new Map<string, string>();
-  for (const f of await readdir(out)) {
-    const h = await readDicomFileHeader(join(out, f));
-    map.set(h.file.dataset.string(0x00080018)!, join(out, f));
-  }
-  return map;
-}
-
 async function sendAll(port: number, paths: readonly string[]): Promise<StoreOutcome[]> {
   const out: StoreOutcome[] = [];
   for await (const o of storeFiles(paths, { peer: { aeTitle: 'STORESCP', host: '127.0.0.1', port }, callingAeTitle: 'US_CART' })) out.push(o);
@@ -88,7 +78,7 @@ describe('storescp +xa (accepts JPEG too)', () => {
     const scp = await storescp('xa', ['+xa']);
     const outcomes = await sendAll(scp.port, files);
     expect(outcomes.map((o) => [o.path.split('/').pop(), o.status?.hex, o.action])).toEqual(files.map((f) => [f.split('/').pop(), '0000', 'next']));
-    const got = await received(scp.out);
+    const got = await receivedBy(scp.out);
     for (const o of outcomes) {
       const path = got.get(o.sopInstanceUid!);
       expect(path, `${o.path} not received`).toBeDefined();
@@ -123,7 +113,7 @@ describe('storescp +xi (Implicit VR LE only): the sender converts', () => {
   it('uncompressed files are re-encoded and arrive element for element; 8-bit JPEG is decoded (net-transcode.test.ts checks its pixels)', async () => {
     const scp = await storescp('xi', ['+xi']);
     const outcomes = await sendAll(scp.port, files);
-    const got = await received(scp.out);
+    const got = await receivedBy(scp.out);
     for (const o of outcomes) {
       const name = o.path.split('/').pop()!;
       if (name === 'JPEG-lossy.dcm') {
@@ -169,7 +159,7 @@ describe('DICOM TLS (BCP 195) with client certificates', () => {
     expect(e.out[0]).toMatch(/\(tls TLSv1\.[23] TLS_/);
     const s = cli();
     expect(await main(['send', '--host', '127.0.0.1', '--port', String(scp.port), '--called-ae', 'STORESCP', ...tls, join(CORPUS, 'CT_small.dcm')], s.io), s.err.join('\n')).toBe(0);
-    const got = await received(scp.out);
+    const got = await receivedBy(scp.out);
     expect(got.size).toBe(1);
   });
 

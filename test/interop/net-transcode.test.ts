@@ -12,21 +12,19 @@ import { cli } from '../helpers/cli-capture.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPart10 } from '../../dicom/part10/index.js';
 import { main } from '../../device/cli/main.js';
-import { readDicomFileHeader } from '../../device/files/read-header.js';
 import { storeFiles, type StoreOptions, type StoreOutcome } from '../../device/net/scu/store.js';
 import { normalizeDcmdump } from '../helpers/dcmdump-normalize.js';
+import { receivedBy } from '../helpers/service-peers.js';
 import { freePort, startPeer, type PeerProcess } from '../helpers/net-peers.js';
-import { PYDICOM_DATA, runTool, scratchDir } from '../helpers/run-tool.js';
+import { PYDICOM_DATA, runSonicart, runTool, scratchDir } from '../helpers/run-tool.js';
 import { writeTestImage } from '../unit/device-net/fixtures.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/sonicart.js');
 const CORPUS = join(PYDICOM_DATA, 'test_files');
-const sonicart = (...args: string[]) => runTool(process.execPath, [BIN, ...args], { cwd: ROOT, timeoutMs: 120_000 });
+const sonicart = (...args: string[]) => runSonicart(args);
 
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
@@ -125,16 +123,6 @@ async function send(port: number, paths: readonly string[], extra: Partial<Store
   return out;
 }
 
-/** The received files by SOP Instance UID. */
-async function received(out: string): Promise<Map<string, string>> {
-  const map = new Map<string, string>();
-  for (const f of await readdir(out)) {
-    const h = await readDicomFileHeader(join(out, f));
-    map.set(h.file.dataset.string(0x00080018)!, join(out, f));
-  }
-  return map;
-}
-
 function fileInfo(path: string): { ts: string; pixels: Uint8Array; lossy: string | undefined; photometric: string | undefined } {
   const f = readPart10(new Uint8Array(readFileSync(path)));
   return {
@@ -170,7 +158,7 @@ describe('(a) storescp accepting only uncompressed: JPEG files are decoded by th
     await mkdir(spool);
     const files = Object.values(jpeg);
     const outcomes = await send(scp.port, files, { spoolDir: spool });
-    const got = await received(scp.out);
+    const got = await receivedBy(scp.out);
     for (const o of outcomes) {
       const name = o.path.split('/').pop()!;
       const source = fileInfo(o.path).ts;
@@ -213,7 +201,7 @@ describe('(b) storescp accepting only JPEG Lossless: uncompressed files are enco
   it('they arrive as JPEG Lossless SV1, and dcmdjpeg restores the original pixels', async () => {
     const scp = await storescp('b', ['-xf', cfg, 'LosslessOnly']);
     const outcomes = await send(scp.port, plain);
-    const got = await received(scp.out);
+    const got = await receivedBy(scp.out);
     expect(outcomes).toHaveLength(plain.length);
     for (const o of outcomes) {
       const name = o.path.split('/').pop()!;
@@ -262,7 +250,7 @@ describe('(c) storescp accepting only JPEG Baseline: never lossy on our own', ()
     const scp = await storescp('c-lossy', ['-xf', cfg, 'BaselineOnly']);
     const outcomes = await send(scp.port, [plain[0]!], { allowLossy: true });
     expect(outcomes.map((o) => [o.status?.hex, o.transferSyntax, o.conversion?.lossy])).toEqual([['0000', JPEG_BASELINE, true]]);
-    const theirs = (await received(scp.out)).get(outcomes[0]!.sopInstanceUid!)!;
+    const theirs = (await receivedBy(scp.out)).get(outcomes[0]!.sopInstanceUid!)!;
     const f = fileInfo(theirs);
     expect([f.ts, f.lossy]).toEqual([JPEG_BASELINE, '01']);
     const r = await runTool('dcmdjpeg', [theirs, join(dir, 'dj-c-lossy.dcm')]);

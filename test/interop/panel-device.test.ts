@@ -28,7 +28,7 @@ let watcher: SimulatedMediaWatcher;
 interface StateBody {
   exam: { examId: string; state: string; instances: { kind: string; frames: number }[] } | null;
   capture: { frozen: boolean };
-  alarms: { code: string; severity: string; message: string }[];
+  alarms: { id: string; code: string; severity: string; message: string; params: Record<string, unknown> }[];
   media: { exports: { state: string; volumeLabel: string }[] };
 }
 
@@ -145,7 +145,7 @@ describe('control panel keys drive the exam over a socat pty', () => {
     await sim.waitFor((p) => p.leds.sending === 'on' || p.leds.sending === 'blink');
     await sim.waitFor((p) => p.leds.sending === 'on');
     await sim.waitFor((p) => p.leds.error === 'blink');
-    expect((await state()).alarms.map((a) => a.code)).toContain('DESTINATION_PAUSED:PACS');
+    expect((await state()).alarms.find((a) => a.id === 'DESTINATION_PAUSED:PACS')).toMatchObject({ code: 'DESTINATION_PAUSED', params: { destination: 'PACS' } });
     // the alarm's arrival is heard too: three stores confirmed, then the warning
     await sim.waitFor((p) => p.beeps.includes('warning'));
     expect(sim.beeps.filter((b) => b === 'confirm')).toHaveLength(3);

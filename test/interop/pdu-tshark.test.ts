@@ -223,15 +223,7 @@ function el(group: number, element: number, value: Uint8Array): Uint8Array {
 }
 const us = (n: number) => Uint8Array.of(n & 0xff, n >> 8);
 const ui = (s: string) => Uint8Array.from(s.length % 2 ? s + '\0' : s, (c) => c.charCodeAt(0));
-const cat = (...a: Uint8Array[]) => {
-  const out = new Uint8Array(a.reduce((n, b) => n + b.length, 0));
-  let o = 0;
-  for (const b of a) {
-    out.set(b, o);
-    o += b.length;
-  }
-  return out;
-};
+const cat = (...a: Uint8Array[]) => concatBytes(a);
 function commandSet(...elements: Uint8Array[]): Uint8Array {
   const body = cat(...elements);
   const len = new Uint8Array(4);

@@ -14,7 +14,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCartScp, type CartScp } from '../helpers/cart-scp.js';
-import { freePort, startPeer, type PeerProcess } from '../helpers/net-peers.js';
+import type { PeerProcess } from '../helpers/net-peers.js';
+import { startOrthanc } from '../helpers/service-peers.js';
 import { PYDICOM_DATA, runTool, scratchDir } from '../helpers/run-tool.js';
 import { writeTestImage } from '../unit/device-net/fixtures.js';
 
@@ -27,24 +28,11 @@ const tracker = new CommitmentTracker(systemClock);
 
 beforeAll(async () => {
   ({ dir, cleanup } = await scratchDir('sonicart-scp-orthanc-'));
-  await mkdir(join(dir, 'storage'));
   await mkdir(join(dir, 'received'));
   cart = await startCartScp(join(dir, 'received'), {}, tracker);
-  const dicomPort = await freePort();
-  httpPort = await freePort();
-  const config = {
-    Name: 'sonicart-scp-test',
-    StorageDirectory: join(dir, 'storage'),
-    IndexDirectory: join(dir, 'storage'),
-    DicomAet: 'ORTHANC',
-    DicomPort: dicomPort,
-    HttpPort: httpPort,
-    RemoteAccessAllowed: false,
-    AuthenticationEnabled: false,
-    DicomModalities: { cart: ['US_CART', '127.0.0.1', cart.port] },
-  };
-  await writeFile(join(dir, 'orthanc.json'), JSON.stringify(config));
-  orthanc = await startPeer('/usr/sbin/Orthanc', [join(dir, 'orthanc.json')], dicomPort, { readyTimeoutMs: 30_000 });
+  // Orthanc is the calling side here: it need not check the AE title the cart calls it by.
+  const o = await startOrthanc(dir, { DicomCheckCalledAet: false, DicomModalities: { cart: ['US_CART', '127.0.0.1', cart.port] } });
+  [orthanc, httpPort] = [o.proc, o.httpPort];
 }, 60_000);
 
 afterAll(async () => {

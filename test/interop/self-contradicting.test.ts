@@ -7,8 +7,7 @@
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../device/cli/main.js';
-import { cli } from '../helpers/cli-capture.js';
+import { runCliText } from '../helpers/cli-capture.js';
 import { freePort, startPeer, type PeerProcess } from '../helpers/net-peers.js';
 import { selfContradictingFiles } from '../helpers/odd-files.js';
 import { runTool, scratchDir } from '../helpers/run-tool.js';
@@ -27,11 +26,7 @@ afterAll(async () => {
   await cleanup();
 });
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const c = cli();
-  const code = await main(args, c.io);
-  return { code, out: c.out.join('\n'), err: c.err.join('\n') };
-}
+const run = (...args: string[]) => runCliText(args);
 
 describe.each(FILES)('$name', ({ name, code }) => {
   it(`dcmdump reads it; dump shows it and warns ${code}; convert refuses with ${code} and writes nothing`, async () => {

@@ -10,7 +10,7 @@ import type { Rig } from '../helpers/service-peers.js';
 import { dest, makeRig, receivedBy, startOrthanc, startStorescp, type Orthanc, type Storescp } from '../helpers/service-peers.js';
 import { normalizeDcmdump } from '../helpers/dcmdump-normalize.js';
 import { runTool, scratchDir } from '../helpers/run-tool.js';
-import { acceptAssociation, answerRelease, readMessage, sendMessage, startScriptedPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { acceptAssociation, answerRelease, answerStore, readMessage, startScriptedPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
 import { writeStudy, type WrittenInstance } from '../helpers/service-instances.js';
 
 let dir: string;
@@ -46,14 +46,7 @@ beforeAll(async () => {
       // First association: A700 on the first instance. Second: C000 on the first, then success.
       const status = n === 1 ? 0xa700 : i === 0 ? 0xc000 : 0x0000;
       log.push(`${m.command.affectedSopInstanceUid}:${status.toString(16)}`);
-      sendMessage(c, m.contextId, {
-        type: 'C-STORE-RSP',
-        hasDataSet: false,
-        messageIdBeingRespondedTo: m.command.messageId!,
-        affectedSopClassUid: m.command.affectedSopClassUid!,
-        affectedSopInstanceUid: m.command.affectedSopInstanceUid!,
-        status,
-      });
+      answerStore(c, m, status);
       if (n === 1) {
         await answerRelease(c);
         log.push('release');

@@ -9,19 +9,17 @@
  * - refusals and broken input: typed errors, no output file left.
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertFile } from '../../device/files/convert.js';
 import { readDicomFileHeader } from '../../device/files/read-header.js';
 import { transcodedDataSetChunks } from '../../device/codecs/index.js';
 import { transferSyntaxByAlias, type TransferSyntax } from '../../dicom/encoding/index.js';
 import { encodeFileHeader, rewriteFileMeta } from '../../dicom/part10/index.js';
-import { PYDICOM_DATA, runPython, runTool, scratchDir } from '../helpers/run-tool.js';
+import { PYDICOM_DATA, runPython, runSonicart, runTool, scratchDir } from '../helpers/run-tool.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/sonicart.js');
 const CORPUS = join(PYDICOM_DATA, 'test_files');
-const sonicart = (...args: string[]) => runTool(process.execPath, [BIN, ...args], { cwd: ROOT, timeoutMs: 120_000 });
+const sonicart = (...args: string[]) => runSonicart(args);
 const ts = (alias: string): TransferSyntax => transferSyntaxByAlias(alias)!;
 
 let dir = '';

@@ -6,6 +6,7 @@ import { connected, deviceState } from './api/events.js';
 import { PersonName } from './components/person-name.js';
 import { Notice } from './components/notice.js';
 import { catalogName, lang, LANGS, setLang, t, type MessageKey } from './i18n/index.js';
+import { alarmText } from './i18n/alarms.js';
 import { MediaScreen } from './screens/media.js';
 import { ReviewScreen } from './screens/review.js';
 import { ScanScreen } from './screens/scan.js';
@@ -66,7 +67,7 @@ export function App() {
       {!connected.value ? <Notice kind="warning">{t('alarm.disconnected')}</Notice> : null}
       {alarms.map((a) => (
         <Notice key={a.id} kind={a.severity === 'info' ? 'info' : a.severity === 'warning' ? 'warning' : 'error'}>
-          <span data-alarm={a.id}>{a.message}</span>
+          <span data-alarm={a.id}>{alarmText(a)}</span>
         </Notice>
       ))}
       <main class="main">

@@ -13,7 +13,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
-import { ByteSink, DicomError, PIXEL_DATA, UNDEFINED_LENGTH, swapInPlace, tag } from '../../../dicom/core/index.js';
+import { ByteSink, DicomError, PIXEL_DATA, PIXEL_DATA_GROUP_LENGTH as PIXEL_GROUP_LENGTH, UNDEFINED_LENGTH, swapInPlace } from '../../../dicom/core/index.js';
 import { DataSet } from '../../../dicom/dataset/index.js';
 import { writeDataSet, type TransferSyntax } from '../../../dicom/encoding/index.js';
 import { readPart10 } from '../../../dicom/part10/index.js';
@@ -22,7 +22,6 @@ import type { DicomFileHeader } from '../../files/read-header.js';
 
 export const STREAM_CHUNK = 1024 * 1024;
 
-const PIXEL_GROUP_LENGTH = tag(0x7fe0, 0x0000);
 
 export type Conversion =
   | { readonly ok: true; readonly kind: 'as-is' | 're-encode' }

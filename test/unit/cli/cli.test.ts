@@ -1,12 +1,10 @@
 /** The command line as a user runs it: `npx sonicart …` from the repository root. */
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYDICOM_DATA, runTool, scratchDir } from '../../helpers/run-tool.js';
+import { PYDICOM_DATA, runSonicart, runTool, scratchDir } from '../../helpers/run-tool.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const BIN = join(ROOT, 'bin/sonicart.js');
-const sonicart = (...args: string[]) => runTool(process.execPath, [BIN, ...args], { cwd: ROOT });
+const sonicart = (...args: string[]) => runSonicart(args, { timeoutMs: 60_000 });
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Association, type AssociationOptions } from '../../../device/net/association.js';
 import {
   AssociationAbortedError,
@@ -28,26 +28,15 @@ import {
   answerRelease,
   readMessage,
   sendMessage,
-  startScriptedPeer,
-  type PeerScript,
-  type ScriptedPeer,
+  scriptedPeerPerTest,
 } from '../../helpers/scripted-peer.js';
 
 const ECHO_PROPOSALS = [{ abstractSyntax: VERIFICATION_SOP_CLASS, transferSyntaxes: VERIFICATION_SYNTAXES }];
-let peer: ScriptedPeer | undefined;
 let dir: string;
 
 beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), 'sonicart-faults-'))));
 afterAll(async () => rm(dir, { recursive: true, force: true }));
-afterEach(async () => {
-  await peer?.close();
-  peer = undefined;
-});
-
-async function withPeer(script: PeerScript): Promise<ScriptedPeer> {
-  peer = await startScriptedPeer(script);
-  return peer;
-}
+const withPeer = scriptedPeerPerTest();
 
 function options(port: number, more: Partial<AssociationOptions> = {}): AssociationOptions {
   return {
@@ -107,8 +96,7 @@ describe('establishment', () => {
   it('connection refused → ConnectError naming the peer', async () => {
     const p = await withPeer(async () => undefined);
     const port = p.port;
-    await p.close();
-    peer = undefined;
+    await p.close(); // closed again after the test: a second close() resolves too
     const err = await Association.open(options(port)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).describe()).toMatch(new RegExp(`peer SCRIPTED@127.0.0.1:${port}, step connect, reason ECONNREFUSED`));

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ByteSink, tag } from '../../../dicom/core/index.js';
 import { DataSet } from '../../../dicom/dataset/index.js';
 import { readDataSet, writeDataSet } from '../../../dicom/encoding/index.js';
@@ -13,22 +13,13 @@ import { Association, type AssociationOptions } from '../../../device/net/associ
 import { DimseStatusError, OperationCancelledError } from '../../../device/net/errors.js';
 import { storeFiles, type StoreOutcome } from '../../../device/net/scu/store.js';
 import { MWL, findWorklist, worklistProposals } from '../../../device/net/scu/worklist.js';
-import { acceptAssociation, answerRelease, readMessage, sendMessage, startScriptedPeer, type PeerScript, type ScriptedPeer } from '../../helpers/scripted-peer.js';
+import { acceptAssociation, answerRelease, answerStore, readMessage, scriptedPeerPerTest, sendMessage, type PeerScript } from '../../helpers/scripted-peer.js';
 import { writeTestImage } from './fixtures.js';
 
-let peer: ScriptedPeer | undefined;
 let dir: string;
 beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), 'sonicart-scu-'))));
 afterAll(async () => rm(dir, { recursive: true, force: true }));
-afterEach(async () => {
-  await peer?.close();
-  peer = undefined;
-});
-
-async function withPeer(script: PeerScript): Promise<ScriptedPeer> {
-  peer = await startScriptedPeer(script);
-  return peer;
-}
+const withPeer = scriptedPeerPerTest();
 
 const base = (port: number): Omit<AssociationOptions, 'proposals'> => ({
   peer: { aeTitle: 'SCRIPTED', host: '127.0.0.1', port },
@@ -42,16 +33,7 @@ describe('C-STORE status policy (conformance §2), instance by instance', () => 
     const p = await withPeer(async (c) => {
       await acceptAssociation(c);
       for (const status of statuses) {
-        const m = await readMessage(c);
-        sendMessage(c, m.contextId, {
-          type: 'C-STORE-RSP',
-          hasDataSet: false,
-          messageIdBeingRespondedTo: m.command.messageId!,
-          affectedSopClassUid: m.command.affectedSopClassUid!,
-          affectedSopInstanceUid: m.command.affectedSopInstanceUid!,
-          status,
-          ...(status === 0xc123 ? { errorComment: 'cannot parse' } : {}),
-        });
+        answerStore(c, await readMessage(c), status, status === 0xc123 ? { errorComment: 'cannot parse' } : {});
       }
       await answerRelease(c);
     });

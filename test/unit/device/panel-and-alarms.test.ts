@@ -1,42 +1,18 @@
 /**
- * createDevice with the control panel seam filled by a scripted panel (the real serial panel is
- * issue 11): keys drive the exam, refusals beep, LEDs follow the state; and the free-space
- * alarm is raised from the data directory's real statfs.
+ * createDevice with its control panel, its alarms and its quota and export wiring: the serial
+ * panel driver handed in stops with the device (what each key does is checked over a real pty in
+ * test/interop/panel-device.test.ts); the free-space alarm is raised from the data directory's
+ * real statfs.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedFrameSource } from '../../../hw-sim/frame-grabber/index.js';
+import { SimulatedPanel, memoryLinePair } from '../../../hw-sim/panel/index.js';
 import { parseDeviceConfig } from '../../../device/config/index.js';
-import type { ControlPanel, PanelKey, PanelLed } from '../../../device/device.js';
-import { createDevice, type CartDevice } from '../../../device/main.js';
-
-class ScriptedPanel implements ControlPanel {
-  readonly keys = new Subject<PanelKey>();
-  readonly keys$ = this.keys.asObservable();
-  readonly leds = new Map<PanelLed, boolean>();
-  readonly beeps: string[] = [];
-  readonly connected = true;
-  closed = false;
-  setLed(led: PanelLed, on: boolean): void {
-    this.leds.set(led, on);
-  }
-  beep(kind: 'ok' | 'error'): void {
-    this.beeps.push(kind);
-  }
-  async close(): Promise<void> {
-    this.closed = true;
-  }
-  /** Presses a key and waits for its beep. */
-  async press(k: PanelKey): Promise<string> {
-    const n = this.beeps.length;
-    this.keys.next(k);
-    while (this.beeps.length === n) await new Promise((r) => setTimeout(r, 10));
-    return this.beeps[n]!;
-  }
-}
+import { SerialPanel } from '../../../device/panel/index.js';
+import { createDevice, type CartDevice, type DeviceOverrides } from '../../../device/main.js';
 
 const devices: { d: CartDevice; dir: string }[] = [];
 afterEach(async () => {
@@ -46,44 +22,58 @@ afterEach(async () => {
   }
 });
 
-async function device(json: object, panel?: ControlPanel): Promise<CartDevice> {
+async function device(json: object, overrides: DeviceOverrides = {}): Promise<CartDevice> {
   const dir = await mkdtemp(join(tmpdir(), 'sonicart-dev-'));
   const d = await createDevice(parseDeviceConfig({ dataDir: dir, listenPort: 0, capture: { transferSyntax: 'explicit', ringSeconds: 4, maxCineSeconds: 3 }, ...json }), {
     frameSource: new SimulatedFrameSource({ width: 160, height: 120, fps: 25, seed: 5 }),
-    ...(panel ? { panel } : {}),
+    ...overrides,
   });
   devices.push({ d, dir });
   await d.start();
   return d;
 }
 
-describe('control panel seam', () => {
-  it('keys drive the exam; a refused key beeps error; LEDs follow freeze; closing the device closes the panel', async () => {
-    const panel = new ScriptedPanel();
-    const d = await device({ panel: { footswitch: 'store-still', cineSeconds: 1 } }, panel);
-    expect(await panel.press('store-still')).toBe('error'); // no exam yet
-    await d.exams.start({ patient: { name: 'Doe^Jane', id: 'P1' } });
-    await new Promise((r) => setTimeout(r, 1200));
-    expect(await panel.press('freeze')).toBe('ok');
-    expect(panel.leds.get('freeze')).toBe(true);
-    expect(await panel.press('footswitch')).toBe('ok');
-    expect(await panel.press('store-cine')).toBe('ok');
-    expect(await panel.press('freeze')).toBe('ok');
-    expect(panel.leds.get('freeze')).toBe(false);
-    expect(await panel.press('end-exam')).toBe('ok');
-    const exam = d.exams.list()[0]!;
-    expect(exam.state).toBe('ended');
-    expect(exam.instances.map((i) => [i.kind, i.frames > 1])).toEqual([['still', false], ['cine', true]]);
+describe('control panel', () => {
+  it('the serial panel handed in is connected while the device runs and stopped (line closed) when the device stops', async () => {
+    const cable = memoryLinePair();
+    const serial = new SerialPanel({ path: 'memory', openLine: async () => cable.host });
+    const sim = new SimulatedPanel(cable.panel);
+    const d = await device({}, { controlPanel: serial });
+    while (serial.status().state !== 'connected') await new Promise((r) => setTimeout(r, 10));
+    await sim.waitFor((p) => p.hostHello !== undefined);
     await d.stop({ drain: true });
-    expect(panel.closed).toBe(true);
-  }, 30_000);
+    expect(serial.status().state).toBe('stopped');
+    await sim.close();
+  });
 });
 
 describe('alarms', () => {
-  it('free space below quotas.warnFreeMb raises DISK_LOW (from statfs of the data directory)', async () => {
+  it('free space below quotas.warnFreeMb raises DISK_LOW (from statfs of the data directory), with its parameters', async () => {
     const d = await device({ quotas: { warnFreeMb: 9_000_000, refuseFreeMb: 0 } });
-    expect(d.alarms()).toEqual([expect.objectContaining({ code: 'DISK_LOW', severity: 'warning' })]);
+    expect(d.alarms()).toEqual([expect.objectContaining({ id: 'DISK_LOW', code: 'DISK_LOW', severity: 'warning', params: { freeMb: expect.any(Number), limitMb: 9_000_000, dataDir: d.config.dataDir } })]);
+    expect(d.alarms()[0]!.message).toContain('warning below 9000000 MB');
   });
+  it('free space below quotas.refuseFreeMb raises DISK_FULL (an error: captures are refused) instead of DISK_LOW', async () => {
+    const d = await device({ quotas: { warnFreeMb: 9_000_000, refuseFreeMb: 8_000_000 } });
+    expect(d.alarms()).toEqual([expect.objectContaining({ code: 'DISK_FULL', severity: 'error', params: expect.objectContaining({ limitMb: 8_000_000 }) })]);
+    expect(d.alarms()[0]!.message).toMatch(/captures are refused below 8000000 MB/);
+  });
+  it('a spool over quotas.maxSpoolMb with nothing sent raises SPOOL_OVER_QUOTA naming both sizes', async () => {
+    const { freePort } = await import('../../helpers/net-peers.js');
+    const d = await device(
+      { quotas: { maxSpoolMb: 10, warnFreeMb: 0, refuseFreeMb: 0 }, destinations: [{ name: 'pacs', host: '127.0.0.1', port: await freePort(), calledAe: 'NOBODY', roles: ['store'] }] },
+      { frameSource: new SimulatedFrameSource({ width: 800, height: 600, fps: 10, seed: 5 }) },
+    );
+    await d.exams.start({ patient: { name: 'Quota^Over' } });
+    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 8; i++) await d.exams.storeStill(); // 8 × 1.44 MB, none can be sent
+    await d.exams.end(); // housekeeping runs after each exam
+    while (!d.alarms().some((a) => a.code === 'SPOOL_OVER_QUOTA')) await new Promise((r) => setTimeout(r, 20));
+    const a = d.alarms().find((x) => x.code === 'SPOOL_OVER_QUOTA')!;
+    expect(a).toMatchObject({ severity: 'warning', params: { limitMb: 10 } });
+    expect(a.code === 'SPOOL_OVER_QUOTA' && a.params.storeMb).toBeGreaterThan(10);
+    expect(d.instances.count({})).toBe(8);
+  }, 30_000);
   it('no alarm with room to spare', async () => {
     const d = await device({ quotas: { warnFreeMb: 1, refuseFreeMb: 0 } });
     expect(d.alarms()).toEqual([]);

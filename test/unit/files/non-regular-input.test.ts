@@ -8,8 +8,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../device/cli/main.js';
-import { cli } from '../../helpers/cli-capture.js';
+import { runCli } from '../../helpers/cli-capture.js';
 import { freePort } from '../../helpers/net-peers.js';
 import { scratchDir } from '../../helpers/run-tool.js';
 
@@ -33,9 +32,8 @@ afterAll(async () => {
 });
 
 async function run(...args: string[]): Promise<{ code: number; text: string }> {
-  const c = cli();
-  const code = await main(args, c.io);
-  return { code, text: [...c.out, ...c.err].join('\n') };
+  const r = await runCli(args);
+  return { code: r.code, text: [...r.out, ...r.err].join('\n') };
 }
 
 describe('inputs that are not regular files', () => {

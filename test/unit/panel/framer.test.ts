@@ -4,7 +4,8 @@ import { decodeFrame } from '../../../device/panel/decode.js';
 import { buildFrame } from '../../../device/panel/frame.js';
 import { GARBAGE_REPORT_BYTES, PanelFramer, type FramerOutput } from '../../../device/panel/framer.js';
 import { DLE, ETX, MAX_BODY, MAX_PAYLOAD, STX } from '../../../device/panel/protocol.js';
-import { concat, messageFixtures } from './panel-fixtures.js';
+import { concatBytes as concat } from '../../../dicom/core/index.js';
+import { messageFixtures } from './panel-fixtures.js';
 
 /** Output as plain data: frames as decoded messages, errors as code@offset+length. */
 function summary(outs: FramerOutput[]): unknown[] {

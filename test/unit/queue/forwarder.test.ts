@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acceptAssociation, readMessage, sendMessage, startScriptedPeer, type PeerConnection, type ScriptedPeer } from '../../helpers/scripted-peer.js';
+import { acceptAssociation, answerStore, readMessage, startScriptedPeer, type PeerConnection, type ScriptedPeer } from '../../helpers/scripted-peer.js';
 import { dest, makeRig, type Rig } from '../../helpers/service-peers.js';
 import { writeStudy } from '../../helpers/service-instances.js';
 
@@ -44,14 +44,7 @@ async function serve(c: PeerConnection, status: () => number | 'drop', onMessage
       c.destroy();
       return;
     }
-    sendMessage(c, m.contextId, {
-      type: 'C-STORE-RSP',
-      hasDataSet: false,
-      messageIdBeingRespondedTo: m.command.messageId!,
-      affectedSopClassUid: m.command.affectedSopClassUid!,
-      affectedSopInstanceUid: m.command.affectedSopInstanceUid!,
-      status: s,
-    });
+    answerStore(c, m, s);
   }
 }
 
