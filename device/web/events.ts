@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { EMPTY, asyncScheduler, auditTime, debounceTime, distinctUntilChanged, groupBy, map, merge, mergeMap, share, throttleTime, type Observable, type Subscription } from 'rxjs';
+import { EMPTY, Observable, asyncScheduler, auditTime, debounceTime, distinctUntilChanged, groupBy, map, merge, mergeMap, share, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
@@ -28,13 +28,61 @@ const LAG_CHECK_MS = 100;
 
 /**
  * Per key: the first value at once, then at most one per `ms` with the last value kept; a new
- * `phase` (e.g. a job's state) opens its own window so it is not delayed by progress.
+ * `phase` (e.g. a job's state) is sent at once, not delayed by progress. Each value is the key's
+ * whole state, so a value of the old phase still held for its window is dropped when the new
+ * phase comes: sent after it, it would take the client back (an export shown as "writing 2 of
+ * 2" for good after its 'completed', because the last progress step was held 250 ms).
  */
 export function throttlePerKey<T>(source: Observable<T>, key: (t: T) => string, phase: (t: T) => string, ms: number): Observable<T> {
   return source.pipe(
-    groupBy((t) => `${key(t)}\u0000${phase(t)}`, { duration: (g) => g.pipe(debounceTime(ms * 4)) }),
-    mergeMap((g) => g.pipe(throttleTime(ms, asyncScheduler, { leading: true, trailing: true }))),
+    groupBy(key, { duration: (g) => g.pipe(debounceTime(ms * 4)) }),
+    mergeMap((g) => g.pipe(throttleWithinPhase(phase, ms))),
   );
+}
+
+/** One key's values: throttleTime(leading and trailing), except that a new phase goes at once and discards what the window held. */
+function throttleWithinPhase<T>(phase: (t: T) => string, ms: number): MonoTypeOperatorFunction<T> {
+  return (values) =>
+    new Observable<T>((out) => {
+      let sentPhase: string | undefined;
+      let held: { readonly value: T } | undefined;
+      let throttling: Subscription | undefined;
+      let ended = false;
+      const send = (value: T): void => {
+        sentPhase = phase(value);
+        out.next(value);
+        throttling = asyncScheduler.schedule(() => {
+          throttling = undefined;
+          if (held) {
+            const { value: next } = held;
+            held = undefined;
+            send(next);
+          }
+          if (ended) out.complete();
+        }, ms);
+      };
+      const sub = values.subscribe({
+        next: (value) => {
+          if (throttling && phase(value) === sentPhase) {
+            held = { value };
+            return;
+          }
+          throttling?.unsubscribe();
+          held = undefined;
+          send(value);
+        },
+        error: (e: unknown) => out.error(e),
+        complete: () => {
+          ended = true;
+          // As throttleTime: a held value still goes out at the end of its window, then the end.
+          if (!held) out.complete();
+        },
+      });
+      return () => {
+        sub.unsubscribe();
+        throttling?.unsubscribe();
+      };
+    });
 }
 
 /** Builds the shared stream of event bodies from the device's observables. */

@@ -27,6 +27,22 @@ describe('throttlePerKey', () => {
       expectObservable(throttlePerKey(source, (j) => j.id, (j) => j.state, 250)).toBe('a 2ms d 246ms c 49ms e|', values);
     });
   });
+
+  it('never sends a value of an older phase after a newer one of the same key', () => {
+    // An export's last progress step (state running) is held for the window; 'completed' comes
+    // 2 ms later. Sent after 'completed', that running value left the kiosk showing
+    // "writing 2 of 2" for good (kiosk e2e). Each value is the key's whole state, so the newer
+    // phase replaces the held one.
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
+      type J = { id: string; state: string; n: number };
+      const v = (id: string, state: string, n: number): J => ({ id, state, n });
+      const values = { a: v('1', 'running', 1), b: v('1', 'running', 2), c: v('1', 'completed', 3), x: v('2', 'running', 1), y: v('2', 'running', 2) };
+      //                  0ms a, 1ms b, 2ms c, 3ms x, 4ms y, 305ms end
+      const source = cold('abcxy 300ms |', values);
+      // a at once, b held, then c at once and b never; key 2 keeps its own window (y at 3 + 250).
+      expectObservable(throttlePerKey(source, (j) => j.id, (j) => j.state, 250)).toBe('a 1ms cx 249ms y 51ms |', values);
+    });
+  });
 });
 
 let api: HttpApi | undefined;
