@@ -43,6 +43,7 @@ export async function startDemoHospital(config: DeviceConfig, log: Logger): Prom
     calledAe: hospital.aeTitle,
     roles: ['store', 'worklist'],
     concurrency: 1,
+    lingerS: 2,
   };
   log.info('simulated hospital started', { aeTitle: hospital.aeTitle, port: hospital.port, dataDir, procedureSteps: hospital.worklist.length });
   return { hospital, dataDir, config: { ...config, destinations: [destination] } };

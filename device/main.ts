@@ -14,7 +14,7 @@ import type { Hospital, HospitalOptions } from '../hw-sim/hospital/index.js';
 import { SimulatedMediaWatcher } from '../hw-sim/media/simulated-watcher.js';
 import { startSimulatedPanelOnPty } from '../hw-sim/panel/index.js';
 import { bindControlPanel, openConfiguredPanel, type ControlPanel as SerialControlPanel, type PanelBinding } from './panel/index.js';
-import { DbAuditLog } from './audit/index.js';
+import { DbAuditLog, auditSends } from './audit/index.js';
 import { openHardwareSource, type FrameSource, type SourceSpecOptions } from './capture/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { ConfiguredDestinations, peerConfigFor, type DeviceConfig } from './config/index.js';
@@ -106,13 +106,15 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     clock,
     log: log.child({ module: 'queue' }),
     retry: { initialMs: config.retry.initialDelayS * 1000, maxMs: config.retry.maxDelayS * 1000, factor: config.retry.factor, ...(config.retry.maxAttempts > 0 ? { maxAttempts: config.retry.maxAttempts } : {}) },
+    // Every send outcome's audit row, in the commit that records the outcome.
+    onSettled: auditSends(audit),
   });
   const forwarder = new Forwarder({
     queue,
     dataDir: config.dataDir,
     clock,
     log: log.child({ module: 'forwarder' }),
-    destinations: config.destinations.filter((d) => d.roles.includes('store')).map((d) => ({ name: d.name, peer: peerConfigFor(config, d, 'store'), concurrency: d.concurrency })),
+    destinations: config.destinations.filter((d) => d.roles.includes('store')).map((d) => ({ name: d.name, peer: peerConfigFor(config, d, 'store'), concurrency: d.concurrency, lingerMs: d.lingerS * 1000 })),
   });
   const source = o.frameSource ?? (await openFrameSource(config.capture.source));
   const live = new LiveCapture(source, { ringSeconds: config.capture.ringSeconds, clock, log: log.child({ module: 'capture' }) });
@@ -208,12 +210,10 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       if (report.missing.length) alarms.raise('INSTANCES_MISSING', 'error', `${report.missing.length} stored instance file(s) are missing from the data directory`);
       queue.recover();
       exams!.recover();
-      // Audit: every send outcome and every deletion of patient data.
+      // Audit: every deletion of patient data (send outcomes are audited by the queue's onSettled).
       subs.push(
         queue.events$.subscribe((e) => {
-          if (e.type === 'job' && e.job.kind === 'store' && ['completed', 'warning', 'failed'].includes(e.job.state)) {
-            audit.record({ who: 'service', action: 'send', what: `instance ${e.job.sopInstanceUid ?? ''}`, where: e.job.destination, outcome: e.job.state === 'failed' ? 'failure' : 'success', ...(e.job.status || e.job.reason ? { detail: [e.job.status, e.job.reason].filter(Boolean).join(' ') } : {}) });
-          } else if (e.type === 'destination-paused') {
+          if (e.type === 'destination-paused') {
             alarms.raise(`DESTINATION_PAUSED:${e.destination}`, 'warning', `${e.destination} unreachable: ${e.reason}; retry at ${e.until}`);
           } else if (e.type === 'destination-resumed') {
             alarms.clear(`DESTINATION_PAUSED:${e.destination}`);
