@@ -3,10 +3,10 @@
  * become opaque strings, nulls become absent fields, the queue's `commit` kind is the wire's
  * `commitment`, and the counts gain the Storage Commitment states the wire already names.
  */
-import { filter, map } from 'rxjs';
-import type { Job, JobQueue, JobKind as QueueJobKind, JobState as QueueJobState } from '../queue/index.js';
+import { EMPTY, filter, map, merge } from 'rxjs';
+import type { Forwarder, Job, JobQueue, JobKind as QueueJobKind, JobState as QueueJobState, SendProgress } from '../queue/index.js';
 import type { InstanceStore } from '../storage/index.js';
-import type { JobCounts, JobKind, JobState, JobView, QueueSummary } from './api-types.js';
+import type { JobCounts, JobKind, JobState, JobView, QueueSummary, SendProgressView } from './api-types.js';
 import { ApiError } from './errors.js';
 import type { InstancePort, QueuePort } from './ports.js';
 
@@ -15,7 +15,9 @@ const fromWireKind: Readonly<Record<JobKind, QueueJobKind>> = { store: 'store', 
 /** The queue's states; the wire adds `committed` / `commit-failed` for the SCP issue. */
 const QUEUE_STATES: readonly QueueJobState[] = ['scheduled', 'in-progress', 'completed', 'warning', 'failed', 'retry'];
 
-export function jobView(j: Job): JobView {
+export function jobView(j: Job, progress?: SendProgress): JobView {
+  const p: SendProgressView | undefined =
+    progress && j.state === 'in-progress' ? { bytesSent: progress.bytesSent, ...(progress.bytesTotal !== undefined ? { bytesTotal: progress.bytesTotal } : {}) } : undefined;
   return {
     jobId: String(j.jobId),
     kind: toWireKind[j.kind],
@@ -28,6 +30,7 @@ export function jobView(j: Job): JobView {
     attempts: j.attempts,
     ...(j.nextTry !== null ? { nextTry: j.nextTry } : {}),
     updatedAt: j.updatedAt,
+    ...(p ? { progress: p } : {}),
   };
 }
 
@@ -40,7 +43,12 @@ function jobIdOf(id: string): number {
   return Number(id);
 }
 
-export function queuePort(queue: JobQueue): QueuePort {
+/**
+ * `sender`: the forwarder, whose bytes-sent progress of in-progress store jobs the list and
+ * the change stream carry (absent: no progress is shown).
+ */
+export function queuePort(queue: JobQueue, sender?: Pick<Forwarder, 'progressOf' | 'events$'>): QueuePort {
+  const view = (j: Job): JobView => jobView(j, sender?.progressOf(j.jobId));
   const isQueueState = (s: JobState): s is QueueJobState => (QUEUE_STATES as readonly string[]).includes(s);
   return {
     list(f) {
@@ -53,7 +61,7 @@ export function queuePort(queue: JobQueue): QueuePort {
         ...(f.examId !== undefined ? { examId: f.examId } : {}),
         ...(f.kind !== undefined ? { kind: fromWireKind[f.kind] } : {}),
       };
-      return { jobs: queue.list(jf, { limit: f.limit, offset: f.offset }).map(jobView), total: queue.count(jf) };
+      return { jobs: queue.list(jf, { limit: f.limit, offset: f.offset }).map(view), total: queue.count(jf) };
     },
     summary(): QueueSummary {
       const s = queue.summary();
@@ -78,14 +86,20 @@ export function queuePort(queue: JobQueue): QueuePort {
       return out;
     },
     async retry(jobId) {
-      return jobView(queue.retry(jobIdOf(jobId)));
+      return view(queue.retry(jobIdOf(jobId)));
     },
     async cancel(jobId) {
-      return jobView(queue.cancel(jobIdOf(jobId)));
+      return view(queue.cancel(jobIdOf(jobId)));
     },
-    changes$: queue.events$.pipe(
-      filter((e) => e.type === 'job'),
-      map((e) => jobView(e.job)),
+    changes$: merge(
+      queue.events$.pipe(
+        filter((e) => e.type === 'job'),
+        map((e) => jobView(e.job)),
+      ),
+      (sender?.events$ ?? EMPTY).pipe(
+        filter((e) => e.type === 'job-progress'),
+        map((e) => jobView(e.job, e.progress)),
+      ),
     ),
   };
 }

@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { EMPTY, asyncScheduler, auditTime, debounceTime, distinctUntilChanged, groupBy, map, merge, mergeMap, share, throttleTime, type Observable, type Subscription } from 'rxjs';
+import { EMPTY, Observable, asyncScheduler, auditTime, debounceTime, distinctUntilChanged, groupBy, map, merge, mergeMap, share, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
@@ -27,14 +27,57 @@ export const LOW_WATER = 64 << 10;
 const LAG_CHECK_MS = 100;
 
 /**
- * Per key: the first value at once, then at most one per `ms` with the last value kept; a new
- * `phase` (e.g. a job's state) opens its own window so it is not delayed by progress.
+ * Per key: the first value at once, then at most one per `ms` with the last kept; a new
+ * `phase` (e.g. a job's state) goes out at once and drops the value still held from the phase
+ * before, so a late progress message never follows (and seems to undo) a state change.
  */
 export function throttlePerKey<T>(source: Observable<T>, key: (t: T) => string, phase: (t: T) => string, ms: number): Observable<T> {
   return source.pipe(
-    groupBy((t) => `${key(t)}\u0000${phase(t)}`, { duration: (g) => g.pipe(debounceTime(ms * 4)) }),
-    mergeMap((g) => g.pipe(throttleTime(ms, asyncScheduler, { leading: true, trailing: true }))),
+    groupBy(key, { duration: (g) => g.pipe(debounceTime(ms * 4)) }),
+    mergeMap((g) => g.pipe(throttleWithinPhase(phase, ms))),
   );
+}
+
+/** throttleTime (leading and trailing) that restarts on a new phase and forgets the old phase's trailing value. */
+function throttleWithinPhase<T>(phase: (t: T) => string, ms: number): MonoTypeOperatorFunction<T> {
+  return (source) =>
+    new Observable<T>((out) => {
+      let current: string | undefined;
+      let window: Subscription | undefined;
+      let held: { value: T } | undefined;
+      const open = (): void => {
+        window?.unsubscribe();
+        window = asyncScheduler.schedule(() => {
+          window = undefined;
+          if (!held) return;
+          const { value } = held;
+          held = undefined;
+          out.next(value);
+          open();
+        }, ms);
+      };
+      const sub = source.subscribe({
+        next: (v) => {
+          const p = phase(v);
+          if (p !== current || !window) {
+            current = p;
+            held = undefined;
+            out.next(v);
+            open();
+          } else held = { value: v };
+        },
+        error: (e: unknown) => out.error(e),
+        complete: () => {
+          window?.unsubscribe();
+          if (held) out.next(held.value);
+          out.complete();
+        },
+      });
+      return () => {
+        sub.unsubscribe();
+        window?.unsubscribe();
+      };
+    });
 }
 
 /** Builds the shared stream of event bodies from the device's observables. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Subject, type Observable } from 'rxjs';
 import type { Device } from '../device.js';
 import type { MediaJobs } from '../media/jobs.js';
-import type { JobQueue } from '../queue/index.js';
+import type { Forwarder, JobQueue } from '../queue/index.js';
 import type { InstanceStore } from '../storage/index.js';
 import { instancePort, queuePort } from './adapters.js';
 import type { DestinationView, LogEntry } from './api-types.js';
@@ -41,6 +41,8 @@ export interface ServedDevice extends Device {
   readonly queue: JobQueue;
   readonly instances: InstanceStore;
   readonly media: MediaJobs;
+  /** The sender: its bytes-sent progress shows on in-progress store jobs. */
+  readonly forwarder?: Forwarder;
 }
 
 /** The API's view of a device: its ports over the queue and the store, thumbnails under the data directory. */
@@ -48,7 +50,7 @@ export function apiDepsOf(device: ServedDevice, o: { version: string; logEntries
   return {
     device,
     media: device.media,
-    queue: queuePort(device.queue),
+    queue: queuePort(device.queue, device.forwarder),
     instances: instancePort(device.instances),
     thumbnailDir: join(device.config.dataDir, 'thumbnails'),
     version: o.version,
