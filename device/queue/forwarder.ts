@@ -22,9 +22,15 @@ import { storeEach, stored, type StoreItem, type StoreLink, type StoreOptions } 
 import type { ClaimedJob, Job, JobQueue, WorkKind } from './job-queue.js';
 import type { SendOutcome } from './policy.js';
 
-/** Group commit of stored outcomes: at most this many, or this old (ms), before one commit. */
-const GROUP_MAX = 64;
-const GROUP_MS = 50;
+/**
+ * Group commit of stored outcomes: at most this many, or this old (ms), before one commit. An
+ * fsync blocks the event loop (better-sqlite3 is synchronous), and while it does no response is
+ * read and no request written: a few per second, not twenty. A crash loses at most this window's
+ * outcomes, which are then sent again (duplicates of the same SOP Instance UIDs). The last
+ * outcome of a burst is not held: it commits as soon as nothing else is in hand.
+ */
+const GROUP_MAX = 128;
+const GROUP_MS = 200;
 /**
  * Jobs one claim takes for one association (shared out between a destination's associations,
  * at least one each). A lane holds them in progress until it sends them or hands them back.
