@@ -24,7 +24,8 @@ import {
   type TransferSyntax,
 } from '../../../dicom/encoding/index.js';
 import { dimse, type acse } from '../../../dicom/net/index.js';
-import { pixelExtent, readDicomFileHeader, type DicomFileHeader } from '../../files/read-header.js';
+import { openDicomFileHeader, pixelExtent, readDicomFileHeader, type DicomFileHeader } from '../../files/read-header.js';
+import type { FileHandle } from 'node:fs/promises';
 import { assertPixelConsistency, PixelConsistencyError } from '../../../dicom/iod/index.js';
 import { Association, type AssociationOptions, type Invocation } from '../association.js';
 import { STORE_TIMERS } from '../config.js';
@@ -419,11 +420,35 @@ function loadTranscoder(): Promise<Transcoder> {
 async function prepare(assoc: Association, id: Identity, ctx: PrepareContext): Promise<Prepared> {
   const base = { path: id.path, sopClassUid: id.sopClassUid, sopInstanceUid: id.sopInstanceUid };
   let header: DicomFileHeader;
+  // The file stays open from its header to its data set: one open per instance, not two.
+  let handle: FileHandle | undefined;
   try {
-    header = await readDicomFileHeader(id.path);
+    ({ header, handle } = await openDicomFileHeader(id.path));
   } catch (e) {
     return { ok: false, outcome: { ...base, action: 'not-sent', why: `file unreadable: ${(e as Error).message}`, error: e as Error }, dispose: nothing };
   }
+  /** Hands the open file to the one stream that will read it (it closes it then). */
+  const takeHandle = (): FileHandle | undefined => {
+    const h = handle;
+    handle = undefined;
+    return h;
+  };
+  try {
+    return await prepareOpened(assoc, id, ctx, header, base, takeHandle);
+  } finally {
+    // Not taken (refused, transcoded, failed): closed here.
+    await takeHandle()?.close();
+  }
+}
+
+async function prepareOpened(
+  assoc: Association,
+  id: Identity,
+  ctx: PrepareContext,
+  header: DicomFileHeader,
+  base: { path: string; sopClassUid: string; sopInstanceUid: string },
+  takeHandle: () => FileHandle | undefined,
+): Promise<Prepared> {
   if (!assoc.established) {
     // It ended while the header was read: the outcome is the association's failure.
     const err = assoc.failure ?? new ConnectionClosedError(assoc.peer, `C-STORE ${id.sopInstanceUid}`, 'association ended');
@@ -471,7 +496,7 @@ async function prepare(assoc: Association, id: Identity, ctx: PrepareContext): P
       chunks = throughRing(inner, ctx.ring);
     } else {
       // The ring is free: prepare() runs once the previous request is out in full.
-      inner = chunks = dataSetChunks(header, target, STREAM_CHUNK, ctx.ring);
+      inner = chunks = dataSetChunks(header, target, STREAM_CHUNK, ctx.ring, takeHandle());
     }
     const close = async (): Promise<void> => {
       await chunks.return(undefined);

@@ -5,6 +5,7 @@
  * claimed in a batch and handed back when the association stops early, an association
  * lingering for more work (ManualClock), and bytes-sent progress per job.
  */
+import { readdirSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,18 @@ async function until(cond: () => boolean, what: string): Promise<void> {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((res) => setTimeout(res, 5));
   }
+}
+
+/** Files of instances this process holds open (each send opens its file once and must close it). */
+function openInstanceFiles(): string[] {
+  return readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      return target.endsWith('.dcm') ? [target] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 const states = (r: Rig): [string, number][] =>
@@ -147,6 +160,7 @@ describe('Forwarder', () => {
     // the one prepared ahead was handed back; none is left in progress
     expect(states.filter((s) => s === 'in-progress')).toEqual([]);
     expect(states.filter((s) => s === 'completed').length).toBeLessThan(4);
+    expect(openInstanceFiles()).toEqual([]);
   });
 
   it('a batch claim: when A700 stops the association, the jobs it held go back without a try counted, paused with the destination', async () => {
@@ -166,6 +180,8 @@ describe('Forwarder', () => {
     expect(pausedUntil).toBeDefined();
     // Every waiting job shows the destination's retry time; none is left in progress.
     expect(new Set(r.queue.list({ state: 'retry' }, { limit: 10 }).map((j) => j.nextTry))).toEqual(new Set([new Date(pausedUntil!).toISOString()]));
+    // The instance made ready ahead (its file open) was not sent: its file is closed all the same.
+    expect(openInstanceFiles()).toEqual([]);
     r.clock.advance(1000);
     await r.forwarder.idle();
     expect(states(r).map(([s]) => s)).toEqual(Array(6).fill('completed'));
