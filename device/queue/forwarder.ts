@@ -32,8 +32,10 @@ import type { SendOutcome } from './policy.js';
 const GROUP_MAX = 128;
 const GROUP_MS = 200;
 /**
- * Jobs one claim takes for one association (shared out between a destination's associations,
- * at least one each). A lane holds them in progress until it sends them or hands them back.
+ * Most jobs one claim takes for one association. A claim takes its share of what is due
+ * (due ÷ associations, rounded up, at least one), so a 10-image exam on 4 associations is
+ * spread 3-3-2-2, not 10-0-0-0. An association holds its jobs in progress until it sends them or
+ * hands them back.
  */
 export const CLAIM_BATCH = 16;
 /**
@@ -101,6 +103,7 @@ interface DestinationRun {
 export class Forwarder {
   private readonly runs = new Map<string, DestinationRun>();
   private readonly progress = new Map<number, SendProgress>();
+  private readonly outcomes: GroupCommit;
   private readonly queue: JobQueue;
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -113,6 +116,7 @@ export class Forwarder {
     this.queue = opts.queue;
     this.clock = opts.clock;
     this.log = opts.log ?? nullLogger;
+    this.outcomes = new GroupCommit(this.queue, this.clock, this.log);
     for (const d of opts.destinations) this.runs.set(d.name, { d, lanes: 0, nextLane: 1, running: new Set(), waiting: new Set() });
   }
 
@@ -231,30 +235,25 @@ export class Forwarder {
     const maxAge = (options.timers?.wholeAssociationMs ?? Number.POSITIVE_INFINITY) * LANE_AGE_SHARE;
     // Linger well inside the association's inactivity timer, so an idle wait never trips it.
     const lingerMs = Math.min(run.d.lingerMs ?? 0, (options.timers?.inactivityMs ?? Number.POSITIVE_INFINITY) / 2);
-    const batch = Math.max(1, Math.floor(CLAIM_BATCH / (run.d.concurrency ?? 1)));
+    const lanes = run.d.concurrency ?? 1;
     /** Claimed for this association, not yet handed to storeEach. */
     const held: ClaimedJob[] = [];
     /** Handed to storeEach, outcome not yet known. */
     const inFlight = new Map<number, ClaimedJob>();
     let sent = 0;
     let opened = false;
-    // Group commit: stored outcomes are committed together (one fsync) when GROUP_MAX are
-    // waiting, the oldest has waited GROUP_MS, the association has nothing else in hand, or it
-    // ends; anything else (a failure that may pause the destination) is committed at once.
-    // Until committed, a job stays in progress: a crash then resends it (a duplicate of the
-    // same SOP Instance UID), never loses it.
-    const pending: { jobId: number; outcome: SendOutcome; why: string }[] = [];
-    let oldest = 0;
-    let timer: TimerHandle | undefined;
-    const flush = (): void => {
-      timer?.cancel();
-      timer = undefined;
-      if (pending.length) this.queue.finishMany(pending.splice(0));
-    };
+    // Outcomes go to the forwarder's group commit (shared by every association): stored ones
+    // wait for company unless this association has nothing else in hand; anything else (a
+    // failure that may pause the destination) is committed at once.
+    const pending = this.outcomes;
+    const flush = (): void => pending.flush();
     const takeWork = (link: StoreLink): boolean =>
       !this.stopping && link.open && this.queue.pausedUntilMs(name) === undefined && this.clock.monotonicMs() - openedAt < maxAge;
     const claim = (): ClaimedJob | undefined => {
-      if (held.length === 0) held.push(...this.queue.claimMany(name, batch, (k) => accepted.has(key(k))));
+      if (held.length === 0) {
+        const share = Math.ceil(this.queue.dueCount(name, CLAIM_BATCH * lanes) / lanes);
+        held.push(...this.queue.claimMany(name, Math.max(1, Math.min(CLAIM_BATCH, share)), (k) => accepted.has(key(k))));
+      }
       return held.shift();
     };
     const next = async (link: StoreLink): Promise<Item | undefined> => {
@@ -297,12 +296,9 @@ export class Forwarder {
         inFlight.delete(o.item.jobId);
         this.progress.delete(o.item.jobId);
         const outcome: SendOutcome = { ...(o.status ? { statusCode: o.status.code } : {}), ...(o.error ? { error: o.error } : {}), ...(o.deferred ? { deferred: true } : {}) };
-        if (pending.length === 0) oldest = this.clock.monotonicMs();
-        pending.push({ jobId: o.item.jobId, outcome, why: o.why });
         if (!o.deferred) sent++;
         const nothingElse = inFlight.size === 0 && held.length === 0;
-        if (!stored(o) || nothingElse || pending.length >= GROUP_MAX || this.clock.monotonicMs() - oldest >= GROUP_MS) flush();
-        else timer ??= this.clock.setTimeout(flush, GROUP_MS);
+        pending.add({ jobId: o.item.jobId, outcome, why: o.why }, !stored(o) || nothingElse);
       }
     } catch (e) {
       handBack(this.progress);
@@ -327,7 +323,7 @@ export class Forwarder {
       inFlight.clear();
       for (const c of back) {
         progress.delete(c.jobId);
-        pending.push({ jobId: c.jobId, outcome: { deferred: true }, why: 'handed back: the association ended before sending it' });
+        pending.add({ jobId: c.jobId, outcome: { deferred: true }, why: 'handed back: the association ended before sending it' }, false);
       }
     }
   }
@@ -347,6 +343,49 @@ export class Forwarder {
       run.waiting.add(finish);
       void closed.then(finish);
     });
+  }
+}
+
+/**
+ * Group commit of send outcomes, across every association of the forwarder: they are committed
+ * together (one fsync) when GROUP_MAX are waiting, the oldest has waited GROUP_MS, or a caller
+ * asks for it now. Until committed, a job stays in progress: a crash then resends it (a
+ * duplicate of the same SOP Instance UID), never loses it; its events go out after the commit.
+ */
+class GroupCommit {
+  private readonly pending: { jobId: number; outcome: SendOutcome; why: string }[] = [];
+  private oldest = 0;
+  private timer: TimerHandle | undefined;
+
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  /** Adds an outcome; `now`: commit it (and everything waiting) before returning. */
+  add(item: { jobId: number; outcome: SendOutcome; why: string }, now: boolean): void {
+    if (this.pending.length === 0) this.oldest = this.clock.monotonicMs();
+    this.pending.push(item);
+    if (now || this.pending.length >= GROUP_MAX || this.clock.monotonicMs() - this.oldest >= GROUP_MS) this.flush();
+    else
+      this.timer ??= this.clock.setTimeout(() => {
+        this.timer = undefined;
+        const jobs = this.pending.length;
+        try {
+          this.flush();
+        } catch (e) {
+          // Nobody to throw to: the jobs stay in progress and go out again after a restart.
+          this.log.error('committing send outcomes failed', { jobs, err: e as Error });
+        }
+      }, GROUP_MS);
+  }
+
+  /** Commits everything waiting (durable when it returns); throws what the commit threw. */
+  flush(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (this.pending.length) this.queue.finishMany(this.pending.splice(0));
   }
 }
 

@@ -133,8 +133,10 @@ describe('Forwarder', () => {
     expect(r.queue.count({ state: 'completed' })).toBe(12);
     expect(peer!.connections).toHaveLength(3);
     expect(maxOpen).toBe(3);
-    const received = peer!.connections.flatMap((c) => c.received.filter((p) => p.type === 'P-DATA-TF' && p.pdvs.some((v) => v.command && v.last))).length;
-    expect(received).toBe(12);
+    const perConnection = peer!.connections.map((c) => c.received.filter((p) => p.type === 'P-DATA-TF' && p.pdvs.some((v) => v.command && v.last)).length);
+    expect(perConnection.reduce((a, b) => a + b, 0)).toBe(12);
+    // Each claim takes its share of what is due, not a whole batch: every association carries some.
+    expect(Math.min(...perConnection)).toBeGreaterThanOrEqual(2);
   });
 
   it('only as many associations as there are jobs', async () => {
