@@ -54,6 +54,7 @@ export async function startDemoHospital(config: DeviceConfig, log: Logger): Prom
     // hospital reports on a new association to the cart's listener after a delay).
     roles: ['store', 'worklist', 'mpps', 'commitment'],
     concurrency: 1,
+    lingerS: 2,
   };
   log.info('simulated hospital started', { aeTitle: hospital.aeTitle, port: hospital.port, dataDir, procedureSteps: hospital.worklist.length });
   return {

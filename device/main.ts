@@ -14,7 +14,7 @@ import type { Hospital, HospitalOptions } from '../hw-sim/hospital/index.js';
 import { SimulatedMediaWatcher } from '../hw-sim/media/simulated-watcher.js';
 import { startSimulatedPanelOnPty } from '../hw-sim/panel/index.js';
 import { bindControlPanel, openConfiguredPanel, type ControlPanel, type PanelBinding } from './panel/index.js';
-import { DbAuditLog } from './audit/index.js';
+import { DbAuditLog, auditSends } from './audit/index.js';
 import { openHardwareSource, type FrameSource, type SourceSpecOptions } from './capture/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { ConfiguredDestinations, peerConfigFor, type DeviceConfig } from './config/index.js';
@@ -121,13 +121,15 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     clock,
     log: log.child({ module: 'queue' }),
     retry: { initialMs: config.retry.initialDelayS * 1000, maxMs: config.retry.maxDelayS * 1000, factor: config.retry.factor, ...(config.retry.maxAttempts > 0 ? { maxAttempts: config.retry.maxAttempts } : {}) },
+    // Every send outcome's audit row, in the commit that records the outcome.
+    onSettled: auditSends(audit),
   });
   const forwarder = new Forwarder({
     queue,
     dataDir: config.dataDir,
     clock,
     log: log.child({ module: 'forwarder' }),
-    destinations: config.destinations.filter((d) => d.roles.includes('store')).map((d) => ({ name: d.name, peer: peerConfigFor(config, d, 'store'), concurrency: d.concurrency })),
+    destinations: config.destinations.filter((d) => d.roles.includes('store')).map((d) => ({ name: d.name, peer: peerConfigFor(config, d, 'store'), concurrency: d.concurrency, lingerMs: d.lingerS * 1000 })),
   });
   const mpps = new MppsLedger(db, queue, clock);
   const commitments = new CommitmentLedger({
@@ -277,13 +279,10 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       if (report.missing.length) alarms.raise('INSTANCES_MISSING', { count: report.missing.length });
       queue.recover();
       exams!.recover();
-      // Audit: every send outcome and every deletion of patient data.
+      // Audit: every deletion of patient data (send outcomes are audited by the queue's onSettled).
       subs.push(
         queue.events$.subscribe((e) => {
-          if (e.type === 'job' && ['completed', 'warning', 'failed'].includes(e.job.state)) {
-            const what = e.job.kind === 'store' ? `instance ${e.job.sopInstanceUid ?? ''}` : `${e.job.kind === 'mpps' ? 'MPPS' : 'storage commitment'} of exam ${e.job.examId ?? ''}`;
-            audit.record({ who: 'service', action: 'send', what, where: e.job.destination, outcome: e.job.state === 'failed' ? 'failure' : 'success', ...(e.job.status || e.job.reason ? { detail: [e.job.status, e.job.reason].filter(Boolean).join(' ') } : {}) });
-          } else if (e.type === 'destination-paused') {
+          if (e.type === 'destination-paused') {
             alarms.raise('DESTINATION_PAUSED', { destination: e.destination, reason: e.reason, until: e.until }, e.destination);
           } else if (e.type === 'destination-resumed') {
             alarms.clear('DESTINATION_PAUSED', e.destination);

@@ -1,1 +1,2 @@
 export { DbAuditLog } from './audit-log.js';
+export { auditSends } from './send-audit.js';

@@ -86,6 +86,7 @@ const destination: Check<DestinationConfig> = obj<DestinationConfig>({
   roles: field(roles),
   tls: optional(tls),
   concurrency: field(int(1, 16), 1),
+  lingerS: field(num(0, 60), 2),
 });
 
 const destinations: Check<DestinationConfig[]> = (v, p) => {

@@ -29,6 +29,12 @@ export interface DestinationConfig {
   readonly tls?: DestinationTls;
   /** Associations at once to this destination for sending (default 1). */
   readonly concurrency: number;
+  /**
+   * Seconds a sending association with nothing left to send stays open for new work (default
+   * 2; 0 releases it at once), so that a burst of exam ends reuses it instead of opening one
+   * per exam.
+   */
+  readonly lingerS: number;
 }
 
 /** Conformance §1 timers, in seconds, per activity. */

@@ -40,69 +40,88 @@ const FIRST_READ = 16 * 1024;
 export async function readDicomFileHeader(path: string): Promise<DicomFileHeader> {
   const fh = await openInputFile(path);
   try {
-    const size = (await fh.stat()).size;
-    let want = Math.min(size, FIRST_READ);
-    for (;;) {
-      const head = await readAt(fh, 0, want);
-      let file: Part10File;
-      let deflated = false;
-      try {
-        file = readPart10(head, {
-          stopBeforePixelData: true,
-          isWholeFile: want === size,
-          inflateRaw: (b) => {
-            // A deflated data set is one zlib stream with no offsets into the file: it is read
-            // whole, below (a window of it does not inflate, and its pixel data is not on disk).
-            deflated = true;
-            if (want < size) throw new DicomTruncatedError('deflated data set read whole', 0);
-            return inflateRawSync(b);
-          },
-        });
-      } catch (e) {
-        // A window may end inside an element, or show zeros that more elements follow: read more.
-        if (e instanceof DicomParseError && want < size) {
-          want = deflated ? size : Math.min(size, want * 4);
-          continue;
-        }
-        throw e;
-      }
-      if (file.transferSyntax.deflated) {
-        // Everything, Pixel Data included, as values in memory (such files are rare and small).
-        const whole = readPart10(head, { inflateRaw: (b) => inflateRawSync(b) });
-        return { path, size, file: whole, irregular: whole.irregular };
-      }
-      if (file.pixelDataOffset === undefined) return { path, size, file, irregular: file.irregular };
-      const pixelData = await locatePixelData(fh, file, size, head);
-      file.dataset.set(
-        new Element(PIXEL_DATA, pixelData.vr, {
-          type: 'bulk',
-          offset: pixelData.kind === 'native' ? pixelData.valueOffset : pixelData.offsetTable.offset - 8,
-          length: pixelData.kind === 'native' ? pixelData.length : pixelData.end - (pixelData.offsetTable.offset - 8),
-          encapsulated: pixelData.kind === 'encapsulated',
-        }),
-      );
-      let irregular = file.irregular;
-      if (pixelData.kind === 'native' && pixelData.length % 2 === 1) {
-        irregular = true;
-        file.warnings.push(`Pixel Data has odd length ${pixelData.length} (padded to ${pixelData.length + 1} when written or sent)`);
-      }
-      if (pixelData.end < size) {
-        // Elements after the pixel data (padding, signatures) are read too, so nothing is lost.
-        const tail = await readAt(fh, pixelData.end, size - pixelData.end);
-        const rest = readDataSet(tail, {
-          explicitVR: file.transferSyntax.explicitVR,
-          littleEndian: file.transferSyntax.littleEndian,
-          baseOffset: pixelData.end,
-          after: PIXEL_DATA,
-        });
-        for (const el of rest.dataset) file.dataset.set(el);
-        file.warnings.push(...rest.warnings);
-        irregular ||= rest.irregular;
-      }
-      return { path, size, file, pixelData, irregular };
-    }
+    return await headerOf(fh, path);
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * readDicomFileHeader, leaving the file open for what comes next (the sender streams the data
+ * set from the same handle instead of opening the file a second time). The caller closes
+ * `handle`; on a failure it is closed here.
+ */
+export async function openDicomFileHeader(path: string): Promise<{ readonly header: DicomFileHeader; readonly handle: FileHandle }> {
+  const handle = await openInputFile(path);
+  try {
+    return { header: await headerOf(handle, path), handle };
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
+}
+
+async function headerOf(fh: FileHandle, path: string): Promise<DicomFileHeader> {
+  const size = (await fh.stat()).size;
+  let want = Math.min(size, FIRST_READ);
+  for (;;) {
+    const head = await readAt(fh, 0, want);
+    let file: Part10File;
+    let deflated = false;
+    try {
+      file = readPart10(head, {
+        stopBeforePixelData: true,
+        isWholeFile: want === size,
+        inflateRaw: (b) => {
+          // A deflated data set is one zlib stream with no offsets into the file: it is read
+          // whole, below (a window of it does not inflate, and its pixel data is not on disk).
+          deflated = true;
+          if (want < size) throw new DicomTruncatedError('deflated data set read whole', 0);
+          return inflateRawSync(b);
+        },
+      });
+    } catch (e) {
+      // A window may end inside an element, or show zeros that more elements follow: read more.
+      if (e instanceof DicomParseError && want < size) {
+        want = deflated ? size : Math.min(size, want * 4);
+        continue;
+      }
+      throw e;
+    }
+    if (file.transferSyntax.deflated) {
+      // Everything, Pixel Data included, as values in memory (such files are rare and small).
+      const whole = readPart10(head, { inflateRaw: (b) => inflateRawSync(b) });
+      return { path, size, file: whole, irregular: whole.irregular };
+    }
+    if (file.pixelDataOffset === undefined) return { path, size, file, irregular: file.irregular };
+    const pixelData = await locatePixelData(fh, file, size, head);
+    file.dataset.set(
+      new Element(PIXEL_DATA, pixelData.vr, {
+        type: 'bulk',
+        offset: pixelData.kind === 'native' ? pixelData.valueOffset : pixelData.offsetTable.offset - 8,
+        length: pixelData.kind === 'native' ? pixelData.length : pixelData.end - (pixelData.offsetTable.offset - 8),
+        encapsulated: pixelData.kind === 'encapsulated',
+      }),
+    );
+    let irregular = file.irregular;
+    if (pixelData.kind === 'native' && pixelData.length % 2 === 1) {
+      irregular = true;
+      file.warnings.push(`Pixel Data has odd length ${pixelData.length} (padded to ${pixelData.length + 1} when written or sent)`);
+    }
+    if (pixelData.end < size) {
+      // Elements after the pixel data (padding, signatures) are read too, so nothing is lost.
+      const tail = await readAt(fh, pixelData.end, size - pixelData.end);
+      const rest = readDataSet(tail, {
+        explicitVR: file.transferSyntax.explicitVR,
+        littleEndian: file.transferSyntax.littleEndian,
+        baseOffset: pixelData.end,
+        after: PIXEL_DATA,
+      });
+      for (const el of rest.dataset) file.dataset.set(el);
+      file.warnings.push(...rest.warnings);
+      irregular ||= rest.irregular;
+    }
+    return { path, size, file, pixelData, irregular };
   }
 }
 

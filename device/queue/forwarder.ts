@@ -1,9 +1,15 @@
 /**
  * Sends the queue's store jobs: per destination up to `concurrency` associations, each carrying
- * job after job while due work remains (storeEach pulls the next job only when it can send it),
- * released when there is none. Each destination follows the §2 policy on its own: A7xx or a
- * network failure pauses only that destination (back-off from the queue), the others go on.
- * Timers come from the Clock, so tests drive back-off with a ManualClock.
+ * job after job while due work remains (storeEach pulls the next job while the current one
+ * waits for its response), and lingering `lingerMs` when the queue is momentarily empty, so a
+ * burst of exam ends reuses the open association instead of paying its set-up each time.
+ * Each destination follows the §2 policy on its own: A7xx or a network failure pauses only that
+ * destination (back-off from the queue), the others go on. Timers come from the Clock, so tests
+ * drive back-off and lingering with a ManualClock.
+ *
+ * Per job the database sees: one share of a batch claim (CLAIM_BATCH jobs per non-durable
+ * transaction) and one share of a group commit of outcomes; both are what the CLI path does not
+ * pay, so they are amortised.
  */
 import { join } from 'node:path';
 import { Subject, type Observable } from 'rxjs';
@@ -12,13 +18,31 @@ import type { Clock, TimerHandle } from '../clock.js';
 import { nullLogger, type Logger } from '../log/logger.js';
 import { NetError } from '../net/errors.js';
 import { associationOptions, type PeerConfig } from '../net/peer-config.js';
-import { storeEach, stored, type StoreItem, type StoreOptions } from '../net/scu/store.js';
-import type { JobQueue, WorkKind } from './job-queue.js';
+import { storeEach, stored, type StoreItem, type StoreLink, type StoreOptions } from '../net/scu/store.js';
+import type { ClaimedJob, Job, JobQueue, WorkKind } from './job-queue.js';
 import type { SendOutcome } from './policy.js';
 
-/** Group commit of stored outcomes: at most this many, or this old (ms), before one commit. */
-const GROUP_MAX = 64;
-const GROUP_MS = 50;
+/**
+ * Group commit of stored outcomes: at most this many, or this old (ms), before one commit. An
+ * fsync blocks the event loop (better-sqlite3 is synchronous), and while it does no response is
+ * read and no request written: a few per second, not twenty. A crash loses at most this window's
+ * outcomes, which are then sent again (duplicates of the same SOP Instance UIDs). The last
+ * outcome of a burst is not held: it commits as soon as nothing else is in hand.
+ */
+const GROUP_MAX = 128;
+const GROUP_MS = 200;
+/**
+ * Most jobs one claim takes for one association. A claim takes its share of what is due
+ * (due ÷ associations, rounded up, at least one), so a 10-image exam on 4 associations is
+ * spread 3-3-2-2, not 10-0-0-0. An association holds its jobs in progress until it sends them or
+ * hands them back.
+ */
+export const CLAIM_BATCH = 16;
+/**
+ * An association takes no new work after this share of its whole-association timer (§1), so
+ * that a long burst never runs into that timer: it is released and a fresh one opened.
+ */
+const LANE_AGE_SHARE = 0.9;
 
 export interface StoreDestination {
   /** The name jobs carry (the configuration's destination name). */
@@ -28,12 +52,26 @@ export interface StoreDestination {
   readonly concurrency?: number;
   /** The user allowed lossy conversion for this destination (conformance §2; default never). */
   readonly allowLossy?: boolean;
+  /**
+   * How long (ms) an association with nothing left to send stays open waiting for new work of
+   * the classes it negotiated before it is released (default 0: released at once).
+   */
+  readonly lingerMs?: number;
+}
+
+/** Bytes of an in-progress store job's data set handed to the association. */
+export interface SendProgress {
+  readonly bytesSent: number;
+  /** Known when the data set goes out as stored; absent while a conversion runs. */
+  readonly bytesTotal?: number;
 }
 
 export type ForwarderEvent =
   | { readonly type: 'association-opened'; readonly destination: string; readonly lane: number }
   | { readonly type: 'association-closed'; readonly destination: string; readonly lane: number; readonly sent: number }
-  | { readonly type: 'association-failed'; readonly destination: string; readonly reason: string; readonly retryAt: string };
+  | { readonly type: 'association-failed'; readonly destination: string; readonly reason: string; readonly retryAt: string }
+  /** After each chunk (≤ 1 MiB) of a job's data set: not throttled here (the API throttles). */
+  | { readonly type: 'job-progress'; readonly destination: string; readonly job: Job; readonly progress: SendProgress };
 
 export interface ForwarderOptions {
   readonly queue: JobQueue;
@@ -48,6 +86,7 @@ export interface ForwarderOptions {
 
 interface Item extends StoreItem {
   readonly jobId: number;
+  readonly job: Job;
 }
 
 interface DestinationRun {
@@ -57,10 +96,14 @@ interface DestinationRun {
   timer?: TimerHandle | undefined;
   timerAt?: number | undefined;
   readonly running: Set<Promise<void>>;
+  /** Lanes lingering with nothing to send: kick() wakes them before opening another. */
+  readonly waiting: Set<() => void>;
 }
 
 export class Forwarder {
   private readonly runs = new Map<string, DestinationRun>();
+  private readonly progress = new Map<number, SendProgress>();
+  private readonly outcomes: GroupCommit;
   private readonly queue: JobQueue;
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -73,7 +116,8 @@ export class Forwarder {
     this.queue = opts.queue;
     this.clock = opts.clock;
     this.log = opts.log ?? nullLogger;
-    for (const d of opts.destinations) this.runs.set(d.name, { d, lanes: 0, nextLane: 1, running: new Set() });
+    this.outcomes = new GroupCommit(this.queue, this.clock, this.log);
+    for (const d of opts.destinations) this.runs.set(d.name, { d, lanes: 0, nextLane: 1, running: new Set(), waiting: new Set() });
   }
 
   /** Starts sending whatever is due. */
@@ -92,6 +136,8 @@ export class Forwarder {
     }
     const run = this.runs.get(destination);
     if (!run) return;
+    // Lingering associations look first; the lanes counted below include them.
+    for (const wake of [...run.waiting]) wake();
     const paused = this.queue.pausedUntilMs(destination);
     if (paused !== undefined) {
       this.wakeAt(run, paused);
@@ -103,6 +149,11 @@ export class Forwarder {
       const next = this.queue.nextRetryAt(destination);
       if (next !== undefined) this.wakeAt(run, next);
     }
+  }
+
+  /** The in-progress store jobs being sent right now, with their bytes so far (for the API's list). */
+  progressOf(jobId: number): SendProgress | undefined {
+    return this.progress.get(jobId);
   }
 
   /** Number of associations open or opening. */
@@ -121,11 +172,15 @@ export class Forwarder {
     for (const r of this.runs.values()) {
       r.timer?.cancel();
       r.timer = undefined;
+      for (const wake of [...r.waiting]) wake();
     }
     await Promise.all([...this.runs.values()].flatMap((r) => [...r.running]));
   }
 
-  /** Resolves when no association is open (tests, drain). */
+  /**
+   * Resolves when no association is open (tests, drain). A lingering association counts as open
+   * until its linger time has passed.
+   */
   async idle(): Promise<void> {
     for (;;) {
       const all = [...this.runs.values()].flatMap((r) => [...r.running]);
@@ -176,47 +231,77 @@ export class Forwarder {
       ...(run.d.allowLossy ? { allowLossy: true } : {}),
       ...(this.opts.spoolDir ? { spoolDir: this.opts.spoolDir } : {}),
     };
-    const next = async (): Promise<Item | undefined> => {
-      if (this.stopping || this.queue.pausedUntilMs(name) !== undefined) return undefined;
-      const c = this.queue.claim(name, (k) => accepted.has(key(k)));
+    const openedAt = this.clock.monotonicMs();
+    const maxAge = (options.timers?.wholeAssociationMs ?? Number.POSITIVE_INFINITY) * LANE_AGE_SHARE;
+    // Linger well inside the association's inactivity timer, so an idle wait never trips it.
+    const lingerMs = Math.min(run.d.lingerMs ?? 0, (options.timers?.inactivityMs ?? Number.POSITIVE_INFINITY) / 2);
+    const lanes = run.d.concurrency ?? 1;
+    /** Claimed for this association, not yet handed to storeEach. */
+    const held: ClaimedJob[] = [];
+    /** Handed to storeEach, outcome not yet known. */
+    const inFlight = new Map<number, ClaimedJob>();
+    let sent = 0;
+    let opened = false;
+    // Outcomes go to the forwarder's group commit (shared by every association): stored ones
+    // wait for company unless this association has nothing else in hand; anything else (a
+    // failure that may pause the destination) is committed at once.
+    const pending = this.outcomes;
+    const flush = (): void => pending.flush();
+    const takeWork = (link: StoreLink): boolean =>
+      !this.stopping && link.open && this.queue.pausedUntilMs(name) === undefined && this.clock.monotonicMs() - openedAt < maxAge;
+    const claim = (): ClaimedJob | undefined => {
+      if (held.length === 0) {
+        const share = Math.ceil(this.queue.dueCount(name, CLAIM_BATCH * lanes) / lanes);
+        held.push(...this.queue.claimMany(name, Math.max(1, Math.min(CLAIM_BATCH, share)), (k) => accepted.has(key(k))));
+      }
+      return held.shift();
+    };
+    const next = async (link: StoreLink): Promise<Item | undefined> => {
+      let c = takeWork(link) ? claim() : undefined;
+      // Nothing due at all (not merely "due, but needs another association"): wait a little for more.
+      if (!c && lingerMs > 0 && takeWork(link) && this.queue.dueCount(name, 1) === 0) {
+        const until = this.clock.monotonicMs() + lingerMs;
+        // The last outcome is not held back by the group commit while we wait.
+        if (inFlight.size === 0) flush();
+        while (!c && this.clock.monotonicMs() < until && takeWork(link)) {
+          await this.linger(run, until - this.clock.monotonicMs(), link.closed);
+          c = takeWork(link) ? claim() : undefined;
+          if (!c && this.queue.dueCount(name, 1) > 0) break;
+        }
+      }
       if (!c) return undefined;
+      inFlight.set(c.jobId, c);
       return {
         jobId: c.jobId,
+        job: c.job,
         path: join(this.opts.dataDir, c.path),
         sopClassUid: c.sopClassUid,
         sopInstanceUid: c.sopInstanceUid,
         transferSyntax: transferSyntaxOrEncapsulated(c.transferSyntaxUid),
       };
     };
-    let sent = 0;
-    let opened = false;
-    // Group commit: stored outcomes are committed together (one fsync) when GROUP_MAX are
-    // waiting, the oldest has waited GROUP_MS, or the association ends; anything else (a
-    // failure that may pause the destination) is committed at once. Until committed, a job
-    // stays in progress: a crash then resends it (a duplicate of the same SOP Instance UID),
-    // never loses it.
-    const pending: { jobId: number; outcome: SendOutcome; why: string }[] = [];
-    let oldest = 0;
-    let timer: TimerHandle | undefined;
-    const flush = (): void => {
-      timer?.cancel();
-      timer = undefined;
-      if (pending.length) this.queue.finishMany(pending.splice(0));
+    const hooks = {
+      progress: (item: Item, bytesSent: number, bytesTotal: number | undefined): void => {
+        const progress: SendProgress = bytesTotal === undefined ? { bytesSent } : { bytesSent, bytesTotal };
+        this.progress.set(item.jobId, progress);
+        this.events.next({ type: 'job-progress', destination: name, job: item.job, progress });
+      },
     };
     try {
-      for await (const o of storeEach(proposeFor, next, options)) {
+      for await (const o of storeEach(proposeFor, next, options, hooks)) {
         if (!opened) {
           opened = true;
           this.events.next({ type: 'association-opened', destination: name, lane });
         }
+        inFlight.delete(o.item.jobId);
+        this.progress.delete(o.item.jobId);
         const outcome: SendOutcome = { ...(o.status ? { statusCode: o.status.code } : {}), ...(o.error ? { error: o.error } : {}), ...(o.deferred ? { deferred: true } : {}) };
-        if (pending.length === 0) oldest = this.clock.monotonicMs();
-        pending.push({ jobId: o.item.jobId, outcome, why: o.why });
         if (!o.deferred) sent++;
-        if (!stored(o) || pending.length >= GROUP_MAX || this.clock.monotonicMs() - oldest >= GROUP_MS) flush();
-        else timer ??= this.clock.setTimeout(flush, GROUP_MS);
+        const nothingElse = inFlight.size === 0 && held.length === 0;
+        pending.add({ jobId: o.item.jobId, outcome, why: o.why }, !stored(o) || nothingElse);
       }
     } catch (e) {
+      handBack(this.progress);
       flush();
       if (opened || !(e instanceof NetError)) throw e;
       // The association could not be opened: nothing was taken; the destination waits.
@@ -224,9 +309,83 @@ export class Forwarder {
       this.events.next({ type: 'association-failed', destination: name, reason: e.describe(), retryAt: new Date(until).toISOString() });
       return;
     } finally {
+      handBack(this.progress);
       flush();
     }
     this.events.next({ type: 'association-closed', destination: name, lane, sent });
+
+    /**
+     * Claimed jobs this association will not send go back to the queue (no try counted): those
+     * still held, and any storeEach took but ended without an outcome for (it threw).
+     */
+    function handBack(progress: Map<number, SendProgress>): void {
+      const back = [...held.splice(0), ...inFlight.values()];
+      inFlight.clear();
+      for (const c of back) {
+        progress.delete(c.jobId);
+        pending.add({ jobId: c.jobId, outcome: { deferred: true }, why: 'handed back: the association ended before sending it' }, false);
+      }
+    }
+  }
+
+  /** Waits until kicked, stopped, `ms` passed, or the association ended. */
+  private linger(run: DestinationRun, ms: number, closed: Promise<void>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        timer.cancel();
+        run.waiting.delete(finish);
+        resolve();
+      };
+      const timer = this.clock.setTimeout(finish, Math.max(0, ms));
+      run.waiting.add(finish);
+      void closed.then(finish);
+    });
+  }
+}
+
+/**
+ * Group commit of send outcomes, across every association of the forwarder: they are committed
+ * together (one fsync) when GROUP_MAX are waiting, the oldest has waited GROUP_MS, or a caller
+ * asks for it now. Until committed, a job stays in progress: a crash then resends it (a
+ * duplicate of the same SOP Instance UID), never loses it; its events go out after the commit.
+ */
+class GroupCommit {
+  private readonly pending: { jobId: number; outcome: SendOutcome; why: string }[] = [];
+  private oldest = 0;
+  private timer: TimerHandle | undefined;
+
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  /** Adds an outcome; `now`: commit it (and everything waiting) before returning. */
+  add(item: { jobId: number; outcome: SendOutcome; why: string }, now: boolean): void {
+    if (this.pending.length === 0) this.oldest = this.clock.monotonicMs();
+    this.pending.push(item);
+    if (now || this.pending.length >= GROUP_MAX || this.clock.monotonicMs() - this.oldest >= GROUP_MS) this.flush();
+    else
+      this.timer ??= this.clock.setTimeout(() => {
+        this.timer = undefined;
+        const jobs = this.pending.length;
+        try {
+          this.flush();
+        } catch (e) {
+          // Nobody to throw to: the jobs stay in progress and go out again after a restart.
+          this.log.error('committing send outcomes failed', { jobs, err: e as Error });
+        }
+      }, GROUP_MS);
+  }
+
+  /** Commits everything waiting (durable when it returns); throws what the commit threw. */
+  flush(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (this.pending.length) this.queue.finishMany(this.pending.splice(0));
   }
 }
 

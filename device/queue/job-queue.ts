@@ -11,7 +11,7 @@ import type { SqlDatabase, SqlValue } from '../db/index.js';
 import { nullLogger, type Logger } from '../log/logger.js';
 import { backoffMs, DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { QueueError } from './errors.js';
-import { JOB_STATES, step, type JobEffect, type JobEvent, type JobState } from './job-machine.js';
+import { JOB_STATES, TERMINAL, step, type JobEffect, type JobEvent, type JobState } from './job-machine.js';
 import { classifyOutcome, type SendOutcome } from './policy.js';
 
 export type JobKind = 'store' | 'mpps' | 'commit' | 'export';
@@ -71,6 +71,8 @@ export interface ClaimedJob {
   readonly transferSyntaxUid: string;
   /** Path relative to the data directory. */
   readonly path: string;
+  /** The job as the claim left it (in progress). */
+  readonly job: Job;
 }
 
 /** A SOP class + stored transfer syntax pair some due job needs (for the association's proposal). */
@@ -83,6 +85,14 @@ export interface JobQueueOptions {
   readonly clock: Clock;
   readonly log?: Logger;
   readonly retry?: RetryPolicy;
+  /**
+   * Called inside the commit that moves a job to completed, warning or failed, so that what it
+   * writes (the audit trail's send row) is durable together with the outcome, in the same
+   * fsync: no row for a send that did not happen, none missing for one that did, and no commit
+   * of its own per instance. It must only write to this database (no I/O of its own); if it
+   * throws, the outcome is not recorded either.
+   */
+  readonly onSettled?: (job: Job) => void;
 }
 
 interface Row {
@@ -165,6 +175,7 @@ export class JobQueue {
   /** Consecutive failures per destination without an answer from the peer, and its pause. */
   private readonly failures = new Map<string, number>();
   private readonly pausedUntil = new Map<string, number>();
+  private readonly onSettled: ((job: Job) => void) | undefined;
 
   constructor(
     private readonly db: SqlDatabase,
@@ -173,6 +184,7 @@ export class JobQueue {
     this.clock = opts.clock;
     this.log = opts.log ?? nullLogger;
     this.retryPolicy = opts.retry ?? DEFAULT_RETRY;
+    this.onSettled = opts.onSettled;
   }
 
   /**
@@ -348,17 +360,50 @@ export class JobQueue {
    * needs another association.
    */
   claim(destination: string, accept: (k: WorkKind) => boolean = () => true): ClaimedJob | undefined {
+    return this.claimMany(destination, 1, accept)[0];
+  }
+
+  /**
+   * Takes up to `max` of the oldest due store jobs of the destination, in order, stopping at the
+   * first one `accept` refuses (it needs another association: nothing is skipped). One
+   * transaction for all of them, not durable (see the file comment): a crash before their
+   * outcomes leaves them in progress, and recover() schedules them again. Jobs taken and then
+   * not sent go back with finish(…, { deferred: true }) (no attempt counted).
+   */
+  claimMany(destination: string, max: number, accept: (k: WorkKind) => boolean = () => true): ClaimedJob[] {
+    if (max < 1) return [];
     const now = this.clock.now().getTime();
-    type C = ClaimedJob & { state: JobState };
-    const pick = (sql: string): C | undefined => this.db.prepare<C>(sql).get({ d: destination, now });
+    const limit = Math.floor(max);
+    type C = Omit<ClaimedJob, 'job'> & { state: JobState };
     const sel = `SELECT j.job_id AS jobId, j.state AS state, i.sop_instance_uid AS sopInstanceUid, i.sop_class_uid AS sopClassUid,
                    i.transfer_syntax_uid AS transferSyntaxUid, i.path AS path FROM jobs j JOIN instances i ON i.sop_instance_uid = j.sop_instance_uid`;
-    const scheduled = pick(`${sel} WHERE j.destination = @d AND j.state = 'scheduled' AND j.kind = 'store' ORDER BY j.job_id LIMIT 1`);
-    const retry = pick(`${sel} WHERE j.destination = @d AND j.state = 'retry' AND j.next_try_at <= @now AND j.kind = 'store' ORDER BY j.next_try_at, j.job_id LIMIT 1`);
-    const c = scheduled && retry ? (scheduled.jobId < retry.jobId ? scheduled : retry) : (scheduled ?? retry);
-    if (!c || !accept(c)) return undefined;
-    this.transition(c.jobId, 'pick', {}, { durable: false });
-    const { state: _s, ...claimed } = c;
+    const claimed: ClaimedJob[] = [];
+    const moved: Job[] = [];
+    this.db.transaction(
+      () => {
+        const scheduled = this.db.prepare<C>(`${sel} WHERE j.destination = @d AND j.state = 'scheduled' AND j.kind = 'store' ORDER BY j.job_id LIMIT @limit`).all({ d: destination, limit });
+        const retry = this.db
+          .prepare<C>(`${sel} WHERE j.destination = @d AND j.state = 'retry' AND j.next_try_at <= @now AND j.kind = 'store' ORDER BY j.next_try_at, j.job_id LIMIT @limit`)
+          .all({ d: destination, now, limit });
+        // The two lists merged the way claim() always chose: the lower job id first.
+        let a = 0;
+        let b = 0;
+        while (claimed.length < limit) {
+          const s = scheduled[a];
+          const r = retry[b];
+          const c = s && r ? (s.jobId < r.jobId ? s : r) : (s ?? r);
+          if (!c || !accept(c)) break;
+          if (c === s) a++;
+          else b++;
+          const job = this.apply(c.jobId, c.state, 'pick', {});
+          moved.push(job);
+          const { state: _s, ...item } = c;
+          claimed.push({ ...item, job });
+        }
+      },
+      { durable: false },
+    );
+    for (const job of moved) this.emit({ type: 'job', job });
     return claimed;
   }
 
@@ -367,6 +412,11 @@ export class JobQueue {
    * durable before this returns. A transient failure or A7xx pauses the destination (backoff).
    */
   finish(jobId: number, outcome: SendOutcome, why: string): Job {
+    return this.finishMany([{ jobId, outcome, why }])[0]!;
+  }
+
+  /** finish() inside the caller's transaction; its events are held by finishMany. */
+  private finishOne(jobId: number, outcome: SendOutcome, why: string): Job {
     const row = this.row(jobId);
     const { event, status } = classifyOutcome(outcome, row.attempts, this.retryPolicy.maxAttempts);
     const effects = step(row.state, event);
@@ -375,17 +425,19 @@ export class JobQueue {
       nextTryAt = this.pauseTime(row.destination, row.attempts + 1);
     }
     const reason = event === 'attempts-exhausted' ? `gave up after ${row.attempts + 1} tries: ${why}` : why;
-    const job = this.transition(jobId, event, {
+    let job = this.apply(jobId, row.state, event, {
       ...(status ? { status: status.code } : {}),
       reason,
       ...(nextTryAt !== undefined ? { nextTryAt } : {}),
     });
+    this.emit({ type: 'job', job });
     if (event === 'stored' || event === 'stored-with-warning' || event === 'rejected') this.answered(row.destination);
     if (nextTryAt !== undefined) this.pause(row.destination, nextTryAt, reason);
     // Handed back (deferred) while its destination is paused: it waits with the others.
     const until = this.pausedUntilMs(row.destination);
     if (nextTryAt === undefined && until !== undefined && step(job.state, 'destination-paused').ok) {
-      return this.transition(jobId, 'destination-paused', { nextTryAt: until });
+      job = this.apply(jobId, job.state, 'destination-paused', { nextTryAt: until });
+      this.emit({ type: 'job', job });
     }
     return job;
   }
@@ -411,7 +463,7 @@ export class JobQueue {
     if (outer) this.held = [];
     let jobs: Job[];
     try {
-      jobs = this.db.transaction(() => items.map((i) => this.finish(i.jobId, i.outcome, i.why)));
+      jobs = this.db.transaction(() => items.map((i) => this.finishOne(i.jobId, i.outcome, i.why)));
     } catch (e) {
       if (outer) this.held = undefined;
       throw e;
@@ -541,20 +593,31 @@ export class JobQueue {
   }
 
   private transition(jobId: number, event: JobEvent, payload: Payload, opts?: { durable?: boolean }): Job {
-    const job = this.db.transaction(() => {
-      const r = this.row(jobId);
-      const s = step(r.state, event);
-      if (!s.ok) throw new QueueError('QUEUE_NOT_ALLOWED', `job ${jobId}: ${s.why}`, jobId);
-      const set = this.assignments(s.transition.effects, payload);
-      this.db.prepare(`UPDATE jobs SET state = @next, updated_at = @now${set.sql} WHERE job_id = @id`).run({
-        next: s.transition.next,
-        now: this.clock.now().toISOString(),
-        id: jobId,
-        ...set.params,
-      });
-      return this.get(jobId)!;
-    }, opts);
+    const job = this.db.transaction(() => this.apply(jobId, this.row(jobId).state, event, payload), opts);
     this.emit({ type: 'job', job });
+    return job;
+  }
+
+  /**
+   * One job's move by the table, inside the caller's transaction: one UPDATE that returns the
+   * row (no read-back). `from` is the state the caller read in this transaction; the UPDATE is
+   * guarded by it all the same. A move into completed / warning / failed runs onSettled in the
+   * same transaction.
+   */
+  private apply(jobId: number, from: JobState, event: JobEvent, payload: Payload): Job {
+    const s = step(from, event);
+    if (!s.ok) throw new QueueError('QUEUE_NOT_ALLOWED', `job ${jobId}: ${s.why}`, jobId);
+    const set = this.assignments(s.transition.effects, payload);
+    const r = this.db.prepare<Row>(`UPDATE jobs SET state = @next, updated_at = @now${set.sql} WHERE job_id = @id AND state = @from RETURNING ${COLUMNS}`).get({
+      next: s.transition.next,
+      now: this.clock.now().toISOString(),
+      id: jobId,
+      from,
+      ...set.params,
+    });
+    if (!r) throw new QueueError('QUEUE_NOT_ALLOWED', `job ${jobId} is no longer ${from}`, jobId);
+    const job = toJob(r);
+    if (this.onSettled && s.transition.next !== from && TERMINAL.has(s.transition.next)) this.onSettled(job);
     return job;
   }
 

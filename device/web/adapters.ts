@@ -5,12 +5,12 @@
  * commit-failed, from the commitment ledger): an instance's destination shows `committed` or
  * `commit-failed` once the archive answered for it, else its store job's state.
  */
-import { filter, map } from 'rxjs';
-import type { Job, JobQueue, JobKind as QueueJobKind, JobState as QueueJobState } from '../queue/index.js';
+import { EMPTY, filter, map, merge } from 'rxjs';
+import type { Forwarder, Job, JobQueue, JobKind as QueueJobKind, JobState as QueueJobState, SendProgress } from '../queue/index.js';
 import type { InstanceStore } from '../storage/index.js';
 import type { CommitmentInstanceView, CommitmentLedger } from '../queue/commitment-ledger.js';
 import type { MppsLedger } from '../queue/mpps-ledger.js';
-import type { CommitmentView, JobCounts, JobKind, JobState, JobView, ProcedureStepView, QueueSummary } from './api-types.js';
+import type { CommitmentView, JobCounts, JobKind, JobState, JobView, ProcedureStepView, QueueSummary, SendProgressView } from './api-types.js';
 import { ApiError } from './errors.js';
 import type { InstancePort, QueuePort } from './ports.js';
 
@@ -19,7 +19,9 @@ const fromWireKind: Readonly<Record<JobKind, QueueJobKind>> = { store: 'store', 
 /** The queue's states; the wire adds `committed` / `commit-failed` (instances, from the commitment ledger). */
 const QUEUE_STATES: readonly QueueJobState[] = ['scheduled', 'in-progress', 'completed', 'warning', 'failed', 'retry'];
 
-export function jobView(j: Job): JobView {
+export function jobView(j: Job, progress?: SendProgress): JobView {
+  const p: SendProgressView | undefined =
+    progress && j.state === 'in-progress' ? { bytesSent: progress.bytesSent, ...(progress.bytesTotal !== undefined ? { bytesTotal: progress.bytesTotal } : {}) } : undefined;
   return {
     jobId: String(j.jobId),
     kind: toWireKind[j.kind],
@@ -32,6 +34,7 @@ export function jobView(j: Job): JobView {
     attempts: j.attempts,
     ...(j.nextTry !== null ? { nextTry: j.nextTry } : {}),
     updatedAt: j.updatedAt,
+    ...(p ? { progress: p } : {}),
   };
 }
 
@@ -60,7 +63,13 @@ function jobIdOf(id: string): number {
   return Number(id);
 }
 
-export function queuePort(queue: JobQueue, records?: ProcedureRecords): QueuePort {
+/**
+ * `records`: the MPPS and commitment ledgers (absent: no procedure steps or commitment states).
+ * `sender`: the forwarder, whose bytes-sent progress of in-progress store jobs the list and
+ * the change stream carry (absent: no progress is shown).
+ */
+export function queuePort(queue: JobQueue, records?: ProcedureRecords, sender?: Pick<Forwarder, 'progressOf' | 'events$'>): QueuePort {
+  const view = (j: Job): JobView => jobView(j, sender?.progressOf(j.jobId));
   const isQueueState = (s: JobState): s is QueueJobState => (QUEUE_STATES as readonly string[]).includes(s);
   return {
     list(f) {
@@ -73,7 +82,7 @@ export function queuePort(queue: JobQueue, records?: ProcedureRecords): QueuePor
         ...(f.examId !== undefined ? { examId: f.examId } : {}),
         ...(f.kind !== undefined ? { kind: fromWireKind[f.kind] } : {}),
       };
-      return { jobs: queue.list(jf, { limit: f.limit, offset: f.offset }).map(jobView), total: queue.count(jf) };
+      return { jobs: queue.list(jf, { limit: f.limit, offset: f.offset }).map(view), total: queue.count(jf) };
     },
     summary(): QueueSummary {
       const s = queue.summary();
@@ -119,14 +128,20 @@ export function queuePort(queue: JobQueue, records?: ProcedureRecords): QueuePor
       });
     },
     async retry(jobId) {
-      return jobView(queue.retry(jobIdOf(jobId)));
+      return view(queue.retry(jobIdOf(jobId)));
     },
     async cancel(jobId) {
-      return jobView(queue.cancel(jobIdOf(jobId)));
+      return view(queue.cancel(jobIdOf(jobId)));
     },
-    changes$: queue.events$.pipe(
-      filter((e) => e.type === 'job'),
-      map((e) => jobView(e.job)),
+    changes$: merge(
+      queue.events$.pipe(
+        filter((e) => e.type === 'job'),
+        map((e) => jobView(e.job)),
+      ),
+      (sender?.events$ ?? EMPTY).pipe(
+        filter((e) => e.type === 'job-progress'),
+        map((e) => jobView(e.job, e.progress)),
+      ),
     ),
   };
 }

@@ -237,6 +237,18 @@ export interface JobView {
   /** When it will be tried again (state `retry`). */
   readonly nextTry?: IsoTime;
   readonly updatedAt: IsoTime;
+  /**
+   * A store job `in-progress` whose data set is going out: bytes handed to the association so
+   * far. On /api/events, progress messages of a job are throttled (at most one per 250 ms);
+   * the message of its next state is never held back, and no progress follows it.
+   */
+  readonly progress?: SendProgressView;
+}
+
+export interface SendProgressView {
+  readonly bytesSent: number;
+  /** The data set's size; absent when it is being converted (the size is known only at its end). */
+  readonly bytesTotal?: number;
 }
 
 /** Counts of jobs by state, overall and per destination. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Subject, type Observable } from 'rxjs';
 import type { Device } from '../device.js';
 import type { MediaJobs } from '../media/jobs.js';
-import type { JobQueue } from '../queue/index.js';
+import type { Forwarder, JobQueue } from '../queue/index.js';
 import type { InstanceStore } from '../storage/index.js';
 import { instancePort, queuePort, type ProcedureRecords } from './adapters.js';
 import type { DestinationView, LogEntry, ScpView } from './api-types.js';
@@ -45,6 +45,8 @@ export interface ServedDevice extends Device {
   readonly mpps?: ProcedureRecords['mpps'];
   readonly commitments?: ProcedureRecords['commitments'];
   readonly scp?: { status(): ScpView };
+  /** The sender: its bytes-sent progress shows on in-progress store jobs. */
+  readonly forwarder?: Forwarder;
 }
 
 /** The API's view of a device: its ports over the queue and the store, thumbnails under the data directory. */
@@ -52,7 +54,7 @@ export function apiDepsOf(device: ServedDevice, o: { version: string; logEntries
   return {
     device,
     media: device.media,
-    queue: queuePort(device.queue, device.mpps && device.commitments ? { mpps: device.mpps, commitments: device.commitments } : undefined),
+    queue: queuePort(device.queue, device.mpps && device.commitments ? { mpps: device.mpps, commitments: device.commitments } : undefined, device.forwarder),
     instances: instancePort(device.instances),
     thumbnailDir: join(device.config.dataDir, 'thumbnails'),
     version: o.version,

@@ -43,18 +43,24 @@ export function conversionFor(source: TransferSyntax, target: TransferSyntax): C
 /**
  * The data set of `header`'s file in `target`, as chunks of at most STREAM_CHUNK bytes. A
  * chunk's memory is reused two chunks later: consume (copy) each before asking for the
- * next-but-one, as Association.invoke does.
+ * next-but-one, as Association.invoke does. `opened`: the file's handle, already open (from
+ * openDicomFileHeader); it then belongs to this generator, which closes it when it ends — so
+ * start it (call next() once) or close the handle yourself.
  */
 export async function* dataSetChunks(
   header: DicomFileHeader,
   target: TransferSyntax,
   chunkSize = STREAM_CHUNK,
   ring: ChunkRing = new ChunkRing(),
+  opened?: FileHandle,
 ): AsyncGenerator<Uint8Array> {
   const source = header.file.transferSyntax;
   const conversion = conversionFor(source, target);
-  if (!conversion.ok) throw new DicomError('STORE_CANNOT_CONVERT', conversion.reason);
-  const fh = await openInputFile(header.path);
+  if (!conversion.ok) {
+    await opened?.close();
+    throw new DicomError('STORE_CANNOT_CONVERT', conversion.reason);
+  }
+  const fh = opened ?? (await openInputFile(header.path));
   try {
     // Bytes that break an encoding rule (odd lengths, tags out of order) are re-encoded even in
     // the same syntax: DCMTK's storescp aborts the association on an odd-length value.

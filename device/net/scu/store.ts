@@ -24,7 +24,8 @@ import {
   type TransferSyntax,
 } from '../../../dicom/encoding/index.js';
 import { dimse, type acse } from '../../../dicom/net/index.js';
-import { pixelExtent, readDicomFileHeader, type DicomFileHeader } from '../../files/read-header.js';
+import { openDicomFileHeader, pixelExtent, readDicomFileHeader, type DicomFileHeader } from '../../files/read-header.js';
+import type { FileHandle } from 'node:fs/promises';
 import { assertPixelConsistency, PixelConsistencyError } from '../../../dicom/iod/index.js';
 import { Association, type AssociationOptions, type Invocation } from '../association.js';
 import { STORE_TIMERS } from '../config.js';
@@ -263,9 +264,24 @@ export async function* storeFiles(paths: readonly string[], options: StoreOption
 /** What storeEach sends: a file and what its header says (as in the database's instance rows). */
 export type StoreItem = Identity;
 
-export interface StoreEachHooks {
+export interface StoreEachHooks<T extends StoreItem = StoreItem> {
   /** Called once when the association stops taking work (A7xx, association lost), with why. */
   stopped?(reason: Error): void;
+  /**
+   * Bytes of an instance's data set handed to the association so far (after each chunk of at
+   * most STREAM_CHUNK), and the data set's size when it is known before sending (sent as
+   * stored; a conversion's size is only known at its end). Not throttled: at most one call per
+   * MiB.
+   */
+  progress?(item: T, bytesSent: number, bytesTotal: number | undefined): void;
+}
+
+/** What `next()` may know of the association it feeds (a caller that waits for work watches it). */
+export interface StoreLink {
+  /** The association can still carry a request. */
+  readonly open: boolean;
+  /** Resolves when the association has ended (released, aborted, lost). */
+  readonly closed: Promise<void>;
 }
 
 /**
@@ -280,9 +296,9 @@ export interface StoreEachHooks {
  */
 export async function* storeEach<T extends StoreItem>(
   proposeFor: readonly { sopClassUid: string; transferSyntax: TransferSyntax }[],
-  next: () => Promise<T | undefined>,
+  next: (link: StoreLink) => Promise<T | undefined>,
   options: StoreOptions,
-  hooks: StoreEachHooks = {},
+  hooks: StoreEachHooks<T> = {},
 ): AsyncGenerator<StoreOutcome & { readonly item: T; readonly deferred?: true }> {
   const { allowLossy, spoolDir, ...assocOptions } = options;
   const timers = { ...STORE_TIMERS, ...assocOptions.timers };
@@ -301,8 +317,14 @@ export async function* storeEach<T extends StoreItem>(
   }
   /** The instance after the current one, being made ready (undefined: none pulled yet). */
   let ahead: Promise<Ahead | undefined> | undefined;
+  const link: StoreLink = {
+    get open() {
+      return assoc.established;
+    },
+    closed: assoc.closed,
+  };
   const pull = (): Promise<Ahead | undefined> =>
-    next().then((item) => (item ? { item, prepared: prepare(assoc, item, ctx) } : undefined));
+    next(link).then((item) => (item ? { item, prepared: prepare(assoc, item, ctx) } : undefined));
   let stop: Error | undefined;
   try {
     let current = await pull();
@@ -313,7 +335,8 @@ export async function* storeEach<T extends StoreItem>(
       const prepareNext = (): void => {
         ahead ??= pull();
       };
-      const outcome = await storeOne(assoc, prepared, prepareNext);
+      const progress = hooks.progress;
+      const outcome = await storeOne(assoc, prepared, prepareNext, progress ? (sent, total) => progress(cur.item, sent, total) : undefined);
       yield { ...outcome, item: cur.item };
       if (outcome.action === 'release-retry-later') stop = new SonicartError('STORE_RETRY_LATER', `not sent: the peer is out of resources (${outcome.status?.hex}); retry later`, outcome.status ? { status: outcome.status } : {});
       else if (outcome.error instanceof NetError && !assoc.established) stop = outcome.error;
@@ -366,6 +389,8 @@ type Prepared =
       readonly conversion?: ConversionReport;
       readonly warnings?: readonly string[];
       readonly data: AsyncIterable<Uint8Array>;
+      /** The data set's size in bytes when known before sending (as stored, not re-encoded). */
+      readonly bytesTotal?: number;
       /** Closes the file when the instance is not sent after all. */
       dispose(): Promise<void>;
     }
@@ -395,11 +420,35 @@ function loadTranscoder(): Promise<Transcoder> {
 async function prepare(assoc: Association, id: Identity, ctx: PrepareContext): Promise<Prepared> {
   const base = { path: id.path, sopClassUid: id.sopClassUid, sopInstanceUid: id.sopInstanceUid };
   let header: DicomFileHeader;
+  // The file stays open from its header to its data set: one open per instance, not two.
+  let handle: FileHandle | undefined;
   try {
-    header = await readDicomFileHeader(id.path);
+    ({ header, handle } = await openDicomFileHeader(id.path));
   } catch (e) {
     return { ok: false, outcome: { ...base, action: 'not-sent', why: `file unreadable: ${(e as Error).message}`, error: e as Error }, dispose: nothing };
   }
+  /** Hands the open file to the one stream that will read it (it closes it then). */
+  const takeHandle = (): FileHandle | undefined => {
+    const h = handle;
+    handle = undefined;
+    return h;
+  };
+  try {
+    return await prepareOpened(assoc, id, ctx, header, base, takeHandle);
+  } finally {
+    // Not taken (refused, transcoded, failed): closed here.
+    await takeHandle()?.close();
+  }
+}
+
+async function prepareOpened(
+  assoc: Association,
+  id: Identity,
+  ctx: PrepareContext,
+  header: DicomFileHeader,
+  base: { path: string; sopClassUid: string; sopInstanceUid: string },
+  takeHandle: () => FileHandle | undefined,
+): Promise<Prepared> {
   if (!assoc.established) {
     // It ended while the header was read: the outcome is the association's failure.
     const err = assoc.failure ?? new ConnectionClosedError(assoc.peer, `C-STORE ${id.sopInstanceUid}`, 'association ended');
@@ -447,7 +496,7 @@ async function prepare(assoc: Association, id: Identity, ctx: PrepareContext): P
       chunks = throughRing(inner, ctx.ring);
     } else {
       // The ring is free: prepare() runs once the previous request is out in full.
-      inner = chunks = dataSetChunks(header, target, STREAM_CHUNK, ctx.ring);
+      inner = chunks = dataSetChunks(header, target, STREAM_CHUNK, ctx.ring, takeHandle());
     }
     const close = async (): Promise<void> => {
       await chunks.return(undefined);
@@ -478,7 +527,10 @@ async function prepare(assoc: Association, id: Identity, ctx: PrepareContext): P
     const conversion: ConversionReport | undefined =
       route.kind === 'as-is' ? undefined : { from: source.uid, to: target.uid, kind: route.kind, lossy: route.kind === 'transcode' && route.lossy };
     const warnings = header.irregular ? { warnings: header.file.warnings } : {};
-    return { ok: true, id, pick, ...(conversion ? { conversion } : {}), ...warnings, data: data(), dispose: close };
+    // Sent byte for byte as stored: the data set is the file from its offset to the end.
+    const asStored = route.kind === 'as-is' && source.uid === target.uid && !header.irregular;
+    const size = asStored ? { bytesTotal: header.size - header.file.datasetOffset } : {};
+    return { ok: true, id, pick, ...(conversion ? { conversion } : {}), ...warnings, ...size, data: data(), dispose: close };
   }
   return refuse([...ranked.refusals, ...turnedDown].join('; ') || `no accepted presentation context for SOP class ${id.sopClassUid} will do`);
 }
@@ -512,8 +564,21 @@ async function* throughRing(chunks: AsyncIterable<Uint8Array>, ring: ChunkRing, 
   if (used > 0) yield buf.subarray(0, used);
 }
 
-/** Sends one prepared instance; `sent` is called once its request is out in full. */
-async function storeOne(assoc: Association, prepared: Prepared, sent: () => void): Promise<StoreOutcome> {
+/** The chunks of `data`, counting the bytes taken so far (each reported once the next is asked for, or at the end). */
+async function* counted(data: AsyncIterable<Uint8Array>, total: number | undefined, progress: (sent: number, total: number | undefined) => void): AsyncGenerator<Uint8Array> {
+  let sent = 0;
+  for await (const chunk of data) {
+    yield chunk;
+    sent += chunk.length;
+    progress(sent, total);
+  }
+}
+
+/**
+ * Sends one prepared instance; `sent` is called once its request is out in full, `progress`
+ * after each chunk of its data set the association took.
+ */
+async function storeOne(assoc: Association, prepared: Prepared, sent: () => void, progress?: (sent: number, total: number | undefined) => void): Promise<StoreOutcome> {
   if (!prepared.ok) return prepared.outcome;
   const { id, pick } = prepared;
   const base = {
@@ -537,7 +602,7 @@ async function storeOne(assoc: Association, prepared: Prepared, sent: () => void
         priority: dimse.PRIORITY.medium,
       },
       service: 'C-STORE',
-      data: prepared.data,
+      data: progress ? counted(prepared.data, prepared.bytesTotal, progress) : prepared.data,
       step,
     });
     inv.sent.then(sent, () => undefined);

@@ -30,13 +30,14 @@ describe('configuration defaults', () => {
     expect(c.timers.store).toEqual({ associationRequestS: 30, inactivityS: 20, wholeAssociationS: 3600 });
     expect(c.timers.find.inactivityS).toBe(90);
     expect(c.destinations[0]!.concurrency).toBe(1);
+    expect(c.destinations[0]!.lingerS).toBe(2);
   });
 });
 
 describe('good configurations', () => {
   const cases: [string, object][] = [
     ['AE title of 16 characters with inner space', { aeTitle: 'ECHO ROOM 3 CART' }],
-    ['all four roles, TLS, concurrency', { destinations: [{ ...store, roles: ['store', 'worklist', 'mpps', 'commitment'], tls: { caFile: '/etc/ca.pem' }, concurrency: 4 }] }],
+    ['all four roles, TLS, concurrency', { destinations: [{ ...store, roles: ['store', 'worklist', 'mpps', 'commitment'], tls: { caFile: '/etc/ca.pem' }, concurrency: 4, lingerS: 0 }] }],
     ['v4l2 source', { capture: { source: 'v4l2:/dev/video2' } }],
     ['file source', { capture: { source: 'file:/srv/clip.mp4', transferSyntax: 'explicit' } }],
     ['two store destinations', { destinations: [store, { ...store, name: 'orthanc', port: 4242 }] }],
@@ -77,6 +78,7 @@ describe('bad configurations: one line naming the key path and what is wrong', (
     ['two worklist servers', { destinations: [{ ...store, roles: ['worklist'] }, { ...store, name: 'b', roles: ['worklist'] }] }, 'config: destinations: at most one destination may have the role "worklist"'],
     ['bad called AE', { destinations: [{ ...store, calledAe: 'A\\B' }] }, 'config: destinations[0].calledAe: expected an AE title'],
     ['concurrency 0', { destinations: [{ ...store, concurrency: 0 }] }, 'config: destinations[0].concurrency: expected an integer 1-16, got 0'],
+    ['linger too long', { destinations: [{ ...store, lingerS: 61 }] }, 'config: destinations[0].lingerS: expected a number 0-60, got 61'],
     ['tls cert without key', { destinations: [{ ...store, tls: { certFile: '/c.pem' } }] }, 'config: destinations[0].tls.keyFile: certFile and keyFile go together'],
     ['tls typo', { destinations: [{ ...store, tls: { cafile: '/c.pem' } }] }, 'config: destinations[0].tls.cafile: unknown key'],
     ['timer negative', { timers: { find: { inactivityS: -1 } } }, 'config: timers.find.inactivityS: expected a number 1-3600, got -1'],

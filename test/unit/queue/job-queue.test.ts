@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../device/clock.js';
 import { openDatabase, type SqlDatabase } from '../../../device/db/index.js';
 import { ConnectionClosedError } from '../../../device/net/errors.js';
-import { JobQueue, QueueError, type QueueEvent } from '../../../device/queue/index.js';
+import { JobQueue, QueueError, type Job, type QueueEvent } from '../../../device/queue/index.js';
+import { DbAuditLog } from '../../../device/audit/index.js';
 
 const US = '1.2.840.10008.5.1.4.1.1.6.1';
 const ELE = '1.2.840.10008.1.2.1';
@@ -260,3 +262,101 @@ describe('user actions and restart', () => {
     expect(q3.pausedUntilMs('pacs')).toBe(until);
   });
 });
+
+describe('batch claim (claimMany)', () => {
+  beforeEach(() => void q.enqueue({ examId: 'E1' }, ['pacs']));
+
+  it('takes up to max due jobs oldest first, scheduled and due retries merged by job id, in one event each', () => {
+    const first = q.claim('pacs')!;
+    q.finish(first.jobId, { error: new ConnectionClosedError(peer, 'C-STORE', 'lost') }, 'lost'); // retry, pauses pacs
+    expect(q.claimMany('pacs', 10)).toEqual([]); // paused: every waiting job is in retry until the pause ends
+    clock.advance(1000);
+    events.length = 0;
+    const batch = q.claimMany('pacs', 10);
+    expect(batch.map((c) => c.sopInstanceUid)).toEqual(['1.1', '1.2', '1.3']);
+    expect(batch.every((c) => c.job.state === 'in-progress' && c.job.jobId === c.jobId)).toBe(true);
+    expect(events.filter((e) => e.type === 'job').map((e) => (e as { job: Job }).job.state)).toEqual(['in-progress', 'in-progress', 'in-progress']);
+    expect(q.count({ state: 'in-progress' })).toBe(3);
+  });
+
+  it('stops at the first job the association cannot carry (nothing skipped) and respects max', () => {
+    addInstance('1.4', 'E3', '1.2.840.10008.5.1.4.1.1.7');
+    addInstance('1.5', 'E3');
+    q.enqueue({ examId: 'E3' }, ['pacs']);
+    expect(q.claimMany('pacs', 2).map((c) => c.sopInstanceUid)).toEqual(['1.1', '1.2']);
+    expect(q.claimMany('pacs', 10, (k) => k.sopClassUid === US).map((c) => c.sopInstanceUid)).toEqual(['1.3']);
+    expect(q.count({ state: 'scheduled' })).toBe(2);
+    expect(q.claimMany('pacs', 0)).toEqual([]);
+  });
+
+  it('deferred hand-back of a batch: back to scheduled, no attempt counted', () => {
+    const batch = q.claimMany('pacs', 3);
+    const jobs = q.finishMany(batch.map((c) => ({ jobId: c.jobId, outcome: { deferred: true }, why: 'handed back' })));
+    expect(jobs.map((j) => [j.state, j.attempts])).toEqual([
+      ['scheduled', 0],
+      ['scheduled', 0],
+      ['scheduled', 0],
+    ]);
+  });
+});
+
+describe('onSettled (the audit row in the outcome\'s commit)', () => {
+  it('runs for moves into completed, warning and failed only, inside the commit: a throwing hook records no outcome', () => {
+    const seen: string[] = [];
+    let fail = false;
+    const qa = new JobQueue(db, {
+      clock,
+      onSettled: (j) => {
+        if (fail) throw new Error('disk full');
+        seen.push(`${j.sopInstanceUid} ${j.state}`);
+      },
+    });
+    qa.enqueue({ examId: 'E1' }, ['pacs']);
+    const [a, b, c] = qa.claimMany('pacs', 3);
+    qa.finishMany([
+      { jobId: a!.jobId, outcome: { statusCode: 0 }, why: 'ok' },
+      { jobId: b!.jobId, outcome: { statusCode: 0xb000 }, why: 'coerced' },
+    ]);
+    expect(seen).toEqual(['1.1 completed', '1.2 warning']);
+    fail = true;
+    expect(() => qa.finish(c!.jobId, { statusCode: 0xc000 }, 'refused')).toThrow(/disk full/);
+    expect(qa.get(c!.jobId)?.state).toBe('in-progress');
+    fail = false;
+    qa.finish(c!.jobId, { statusCode: 0xc000 }, 'refused');
+    expect(seen).toEqual(['1.1 completed', '1.2 warning', '1.3 failed']);
+  });
+
+  it('SIGKILL after a batch claim: the one with an outcome is completed with its audit row, the rest are scheduled again at start, none lost', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sonicart-claim-crash-'));
+    try {
+      const path = join(dir, 'cart.db');
+      const fileDb = openDatabase(path);
+      db = fileDb;
+      for (const u of ['1.1', '1.2', '1.3', '1.4', '1.5', '1.6']) addInstance(u);
+      new JobQueue(fileDb, { clock }).enqueue({ examId: 'E1' }, ['pacs']);
+      fileDb.close();
+      const child = spawnSync(process.execPath, ['--import', 'tsx', join(process.cwd(), 'test/helpers/claim-crash-child.ts'), path, '4'], { encoding: 'utf8', timeout: 30_000 });
+      expect(child.signal, child.stderr).toBe('SIGKILL');
+      const ids = /CLAIMED ([\d,]+)/.exec(child.stdout)![1]!.split(',').map(Number);
+      expect(ids).toHaveLength(4);
+      const after = openDatabase(path);
+      try {
+        const q2 = new JobQueue(after, { clock });
+        expect(q2.count({ state: 'in-progress' })).toBe(3);
+        expect(q2.recover()).toBe(3);
+        expect(q2.get(ids[0]!)).toMatchObject({ state: 'completed', attempts: 1 });
+        for (const id of ids.slice(1)) expect(q2.get(id)).toMatchObject({ state: 'scheduled', attempts: 0 });
+        expect(q2.count({ state: 'scheduled' })).toBe(5);
+        const audit = new DbAuditLog(after, clock).list({ action: 'send' });
+        expect(audit.map((e) => e.what)).toEqual([`instance ${q2.get(ids[0]!)!.sopInstanceUid}`]);
+        // The next claim takes the handed-back jobs first, in order.
+        expect(q2.claimMany('pacs', 3).map((c) => c.jobId)).toEqual(ids.slice(1));
+      } finally {
+        after.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+

@@ -43,6 +43,18 @@ describe('throttlePerKey', () => {
       expectObservable(throttlePerKey(source, (j) => j.id, (j) => j.state, 250)).toBe('a 1ms cx 249ms y 51ms |', values);
     });
   });
+
+  it('a state change drops the progress still held from the state before (no "in progress" after "completed")', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
+      type J = { id: string; state: string; sent: number };
+      const v = (state: string, sent: number): J => ({ id: '1', state, sent });
+      const values = { a: v('in-progress', 0), b: v('in-progress', 1), c: v('in-progress', 2), e: v('completed', 3), f: v('in-progress', 0), g: v('in-progress', 5) };
+      // a at 0, b at 10, c at 20, e (completed) at 100; later a retry runs: f at 1000, g at 1010, source ends at 2000.
+      const source = cold('a 9ms b 9ms c 79ms e 899ms f 9ms g 989ms |', values);
+      // c is never sent: completed came first. g (the last of its window) comes at 1250.
+      expectObservable(throttlePerKey(source, (j) => j.id, (j) => j.state, 250)).toBe('a 99ms e 899ms f 249ms g 749ms |', values);
+    });
+  });
 });
 
 let api: HttpApi | undefined;

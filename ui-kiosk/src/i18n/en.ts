@@ -96,6 +96,8 @@ export const en = {
   'state.commit-failed': 'Commitment failed',
   'state.cancelled': 'Cancelled',
   'sending.retryAt': 'retrying in {in}',
+  'sending.progress': '{sent} of {total} MB sent ({percent} %)',
+  'sending.progressBytes': '{sent} MB sent',
   'sending.refused': '{peer} refused the images: {reason}; {next}',
   'sending.failedHint': 'Check the destination with the echo test on the Service screen, then retry.',
   'media.title': 'Removable media',

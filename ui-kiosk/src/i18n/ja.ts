@@ -94,6 +94,8 @@ export const ja: Catalog = {
   'state.commit-failed': '保管確認失敗',
   'state.cancelled': '取消',
   'sending.retryAt': '{in}後に再試行',
+  'sending.progress': '{total} MB中{sent} MB送信済み（{percent}%）',
+  'sending.progressBytes': '{sent} MB送信済み',
   'sending.refused': '{peer}が画像を拒否しました: {reason}。{next}',
   'sending.failedHint': 'サービス画面のエコーテストで送信先を確認してから再送してください。',
   'media.title': 'リムーバブルメディア',

@@ -94,6 +94,8 @@ export const zh: Catalog = {
   'state.commit-failed': '存档确认失败',
   'state.cancelled': '已取消',
   'sending.retryAt': '{in}后重试',
+  'sending.progress': '已发送{sent} MB，共{total} MB（{percent}%）',
+  'sending.progressBytes': '已发送{sent} MB',
   'sending.refused': '{peer}拒收图像：{reason}；{next}',
   'sending.failedHint': '请在维护界面对目的地做回波测试，然后重试。',
   'media.title': '可移动介质',

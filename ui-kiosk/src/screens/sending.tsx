@@ -1,19 +1,29 @@
 /**
  * Sending: one line per instance × destination with its state, and for a failure what happened
  * and what happens next ("PACS_A refused the images: out of resources; retrying in 2 min"), with
- * retry and cancel. The list follows /api/events; it is refetched (debounced) when jobs change.
+ * retry and cancel; an instance going out shows the megabytes sent so far (a big cine takes a
+ * while). The list follows /api/events; it is refetched (debounced) when jobs change.
  */
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import type { JobActionResponse, JobView, ListQueueResponse } from '../../../device/web/api-types.js';
 import { api, describeFailure } from '../api/client.js';
 import { deviceState, jobs, revision } from '../api/events.js';
-import { Notice } from '../components/notice.js';
+import { Notice, ProgressBar } from '../components/notice.js';
 import { duration, t, type MessageKey } from '../i18n/index.js';
 
 const REFETCH_DEBOUNCE_MS = 300;
 
+const MB = 1_000_000;
+
 export function jobDetail(j: JobView, now: number): string {
+  if (j.state === 'in-progress' && j.progress) {
+    const { bytesSent, bytesTotal } = j.progress;
+    const sent = (bytesSent / MB).toFixed(1);
+    return bytesTotal
+      ? t('sending.progress', { sent, total: (bytesTotal / MB).toFixed(1), percent: Math.floor((100 * bytesSent) / bytesTotal) })
+      : t('sending.progressBytes', { sent });
+  }
   const next =
     j.state === 'retry' && j.nextTry
       ? t('sending.retryAt', { in: duration(Date.parse(j.nextTry) - now) })
@@ -78,6 +88,7 @@ export function SendingScreen() {
             <span>{j.destination}</span>
             <span class="state">{t(`state.${j.state}` as MessageKey)}</span>
             <span class="detail" data-testid="job-detail">
+              {j.state === 'in-progress' && j.progress?.bytesTotal ? <ProgressBar done={j.progress.bytesSent} total={j.progress.bytesTotal} /> : null}
               {jobDetail(j, now)}
             </span>
             <span class="row-actions">
