@@ -82,7 +82,7 @@ describe('sonicart serve with the built-in defaults brings up the simulated hosp
     expect(await accepts(hospitalPort)).toBe(true);
 
     const destinations = await get<DeviceState>(s, '/api/state');
-    expect(destinations.destinations.map((d) => [d.name, [...d.roles].sort()])).toEqual([['HOSPITAL', ['store', 'worklist']]]);
+    expect(destinations.destinations.map((d) => [d.name, [...d.roles].sort()])).toEqual([['HOSPITAL', ['commitment', 'mpps', 'store', 'worklist']]]);
 
     const wl = await get<GetWorklistResponse>(s, '/api/worklist?refresh=1');
     expect(wl.source).toBe('server');
