@@ -22,6 +22,7 @@ import { openDatabase, type SqlDatabase } from './db/index.js';
 import type { Alarm, ControlPanel, Device } from './device.js';
 import { DbExamService } from './exam/exam-service.js';
 import { LiveCapture } from './exam/live-capture.js';
+import { encoderFor } from './codecs/index.js';
 import { nullLogger, type Logger } from './log/logger.js';
 import { bindPanel } from './panel-binding.js';
 import { LinuxMediaWatcher } from './media/linux-watcher.js';
@@ -115,7 +116,15 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
     destinations: config.destinations.filter((d) => d.roles.includes('store')).map((d) => ({ name: d.name, peer: peerConfigFor(config, d, 'store'), concurrency: d.concurrency })),
   });
   const source = o.frameSource ?? (await openFrameSource(config.capture.source));
-  const live = new LiveCapture(source, { ringSeconds: config.capture.ringSeconds, clock, log: log.child({ module: 'capture' }) });
+  const live = new LiveCapture(source, {
+    ringSeconds: config.capture.ringSeconds,
+    ringMemoryBytes: config.capture.ringMemoryMb * 2 ** 20,
+    // The ring holds frames in the capture syntax: JPEG Lossless stays lossless, JPEG Baseline is
+    // encoded once, and Explicit VR keeps raw frames (the budget then holds fewer seconds).
+    ringEncoder: () => encoderFor(config.capture.transferSyntax),
+    clock,
+    log: log.child({ module: 'capture' }),
+  });
   const watcher = o.mediaWatcher ?? (config.media.watcher === 'sim' ? new SimulatedMediaWatcher(join(config.dataDir, 'sim-media'), { pollMs: 500 }) : new LinuxMediaWatcher());
 
   let exams: DbExamService | undefined;
@@ -232,6 +241,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
           else if (e.type === 'job' && e.job.state === 'scheduled') forwarder.kick(e.job.destination);
         }),
       );
+      await live.prepare();
       live.start();
       live.done.then(() => {
         if (!stopped) alarms.raise('FRAME_SOURCE_STOPPED', 'error', `${live.info.description} stopped delivering frames`);

@@ -3,6 +3,12 @@
  * "the last 10 s" at any moment. `push` is O(1) and never waits: the source (a grabber that
  * cannot be paused) is never blocked.
  *
+ * The frames are held either as raw samples (`transferSyntaxUid` undefined: every frame is
+ * width × height × format bytes) or already encoded in the capture's transfer syntax (fed by
+ * ring-encoder.ts): then each frame has its own size, and the byte cap holds as many seconds as
+ * the compressed frames allow (800×600 RGB is 1.44 MB raw, ~0.8 MB JPEG Lossless, ~0.11 MB
+ * JPEG Baseline), and a capture writes the held bytes as they are, without encoding again.
+ *
  * A capture reads frames through a lease: leased frames are not evicted until the lease moves
  * past them, so a file can be written from the ring without copying frames out (the whole cine
  * is never duplicated in memory). When the memory cap is reached and the oldest frame is leased,
@@ -19,6 +25,11 @@ export interface RingBufferOptions {
   readonly seconds: number;
   /** Upper bound on the bytes of frame data held. */
   readonly maxBytes: number;
+  /**
+   * The transfer syntax the held frames' `data` is encoded in (one JPEG stream per frame);
+   * undefined: raw samples. Set when the ring is fed encoded frames (RingEncoder).
+   */
+  readonly transferSyntaxUid?: string;
 }
 
 export interface RingStats {
@@ -30,6 +41,8 @@ export interface RingStats {
   rejectedSize: number;
   /** Frames the source itself lost (gaps in its sequence numbers). */
   sourceGaps: number;
+  /** Frames the ring's encoder could not encode (failed, or too far behind): never held. */
+  droppedEncoder: number;
   /** Frames and bytes held now. */
   frames: number;
   bytes: number;
@@ -43,6 +56,8 @@ export interface RingStats {
 export interface RingLease {
   /** The lease follows the live source (the next N seconds): its frames are still arriving. */
   readonly live: boolean;
+  /** The syntax the frames' data is encoded in (the ring's), or undefined for raw samples. */
+  readonly transferSyntaxUid: string | undefined;
   /**
    * The next frame of the lease after the one next() last returned, waiting for it when the
    * lease is still open (the next N seconds); undefined once the lease's last frame was returned.
@@ -74,7 +89,7 @@ export class FrameRingBuffer {
   /** Pinned ranges [from, end) of the leases (end Infinity while a following lease is open). */
   private readonly leases = new Set<{ from: number; end: number }>();
   private readonly listeners = new Set<Listener>();
-  private readonly counters = { received: 0, droppedFull: 0, rejectedSize: 0, sourceGaps: 0 };
+  private readonly counters = { received: 0, droppedFull: 0, rejectedSize: 0, sourceGaps: 0, droppedEncoder: 0 };
   /** Called for every frame refused or dropped, with the reason; for logs. */
   onDrop: ((reason: 'full' | 'size', frame: Frame) => void) | undefined;
 
@@ -83,46 +98,77 @@ export class FrameRingBuffer {
       throw new CaptureError('CAPTURE_BAD_ARGUMENT', 'ring buffer needs seconds > 0 and maxBytes > 0', { ...options });
     }
     this.frameBytes = options.width * options.height * bytesPerPixel(options.format);
-    if (this.frameBytes > options.maxBytes) {
+    if (options.transferSyntaxUid === undefined && this.frameBytes > options.maxBytes) {
       throw new CaptureError('CAPTURE_BAD_ARGUMENT', `one ${options.width}×${options.height} frame exceeds the ring's ${options.maxBytes} bytes`, { ...options });
     }
   }
 
+  /**
+   * Whether a raw frame from the source has the ring's geometry (for a raw ring: and its byte
+   * size). A frame that does not is counted as rejected (and reported to onDrop).
+   */
+  acceptsRaw(frame: Frame): boolean {
+    const o = this.options;
+    if (frame.width === o.width && frame.height === o.height && frame.format === o.format && frame.data.length === this.frameBytes) return true;
+    this.counters.received++;
+    this.counters.rejectedSize++;
+    this.onDrop?.('size', frame);
+    return false;
+  }
+
   /** Takes a frame from the source. Returns false when the frame was refused or dropped. Never throws for bad frames. */
   push(frame: Frame): boolean {
-    this.counters.received++;
     const o = this.options;
-    if (frame.width !== o.width || frame.height !== o.height || frame.format !== o.format || frame.data.length !== this.frameBytes) {
+    const encoded = o.transferSyntaxUid !== undefined;
+    if (!encoded && !this.acceptsRaw(frame)) return false;
+    this.counters.received++;
+    if (frame.width !== o.width || frame.height !== o.height || frame.format !== o.format || frame.data.length === 0) {
       this.counters.rejectedSize++;
       this.onDrop?.('size', frame);
       return false;
     }
-    if (this.lastSequence >= 0 && frame.sequence > this.lastSequence + 1) this.counters.sourceGaps += frame.sequence - this.lastSequence - 1;
-    this.lastSequence = frame.sequence;
-    this.evict(frame.timestampMs);
-    if (this.bytes + this.frameBytes > o.maxBytes) {
+    this.noteSequence(frame.sequence);
+    const size = frame.data.byteLength;
+    this.evict(frame.timestampMs, size);
+    if (this.bytes + size > o.maxBytes) {
       this.counters.droppedFull++;
       this.onDrop?.('full', frame);
       return false;
     }
     this.buf.push(frame);
-    this.bytes += this.frameBytes;
+    this.bytes += size;
     for (const l of this.listeners) l(frame);
     return true;
   }
 
+  /**
+   * A frame of the source that will never be held: the ring's encoder failed on it or was too
+   * far behind to take it. Called in sequence order with push(), so the gap it leaves is not
+   * counted as the source's.
+   */
+  markLost(sequence: number): void {
+    this.counters.received++;
+    this.counters.droppedEncoder++;
+    this.noteSequence(sequence);
+  }
+
+  private noteSequence(sequence: number): void {
+    if (this.lastSequence >= 0 && sequence > this.lastSequence + 1) this.counters.sourceGaps += sequence - this.lastSequence - 1;
+    this.lastSequence = Math.max(this.lastSequence, sequence);
+  }
+
   /** Drops frames older than the window, and frames over the memory cap, unless a lease holds them. */
-  private evict(now: number): void {
+  private evict(now: number, incoming: number): void {
     const windowMs = this.options.seconds * 1000;
     while (this.head < this.buf.length) {
       const oldest = this.buf[this.head]!;
       const tooOld = now - oldest.timestampMs > windowMs;
-      const tooBig = this.bytes + this.frameBytes > this.options.maxBytes;
+      const tooBig = this.bytes + incoming > this.options.maxBytes;
       if (!tooOld && !tooBig) break;
       if (this.pinned(oldest.sequence)) break;
       this.buf[this.head] = undefined as unknown as Frame;
       this.head++;
-      this.bytes -= this.frameBytes;
+      this.bytes -= oldest.data.byteLength;
     }
     if (this.head > 1024 && this.head * 2 > this.buf.length) {
       this.buf = this.buf.slice(this.head);
@@ -144,6 +190,26 @@ export class FrameRingBuffer {
     return this.buf.slice(this.head);
   }
 
+  /**
+   * The span of time the held frames cover, with the last frame's own interval (1/fps): the
+   * longest retrospective cine that can be taken now. 0 when empty.
+   */
+  heldSeconds(fps: number): number {
+    const n = this.buf.length - this.head;
+    if (n === 0) return 0;
+    return (this.buf[this.buf.length - 1]!.timestampMs - this.buf[this.head]!.timestampMs) / 1000 + 1 / fps;
+  }
+
+  /**
+   * The longest retrospective cine the ring can hold at all: its window, or what its byte cap
+   * holds at the held frames' mean size (encoded frames vary) when that is less.
+   */
+  capacitySeconds(fps: number): number {
+    const n = this.buf.length - this.head;
+    const meanBytes = n > 0 ? this.bytes / n : this.frameBytes;
+    return Math.min(this.options.seconds, Math.floor(this.options.maxBytes / meanBytes) / fps);
+  }
+
   /** Pins the frames of the last `seconds` (by timestamp, counted back from the newest frame). */
   leaseLast(seconds: number): RingLease {
     const held = this.held();
@@ -160,12 +226,14 @@ export class FrameRingBuffer {
    * ring only holds what the writer has not yet taken. The lease ends when the time is up, or
    * when `ended` resolves first (a source that stops mid-cine: `complete` is false).
    */
-  follow(seconds: number, ended: Promise<unknown>): FollowingLease {
+  follow(seconds: number, ended: Promise<unknown>, fromSequence = this.lastSequence + 1): FollowingLease {
     let first: number | undefined;
     let count = 0;
     let resolveDone!: (complete: boolean) => void;
     const complete = new Promise<boolean>((r) => (resolveDone = r));
     const listener: Listener = (f) => {
+      // Frames captured before the request (still in the ring's encoder) are not "the next N s".
+      if (f.sequence < fromSequence) return;
       first ??= f.timestampMs;
       count++;
       // A frame whose interval would end past the window is not part of it: N s holds N × fps
@@ -178,7 +246,7 @@ export class FrameRingBuffer {
         resolveDone(true);
       }
     };
-    const lease = this.lease(this.lastSequence + 1, true, () => this.listeners.delete(listener));
+    const lease = this.lease(Math.max(fromSequence, this.lastSequence + 1), true, () => this.listeners.delete(listener));
     this.listeners.add(listener);
     const cut = (): void => {
       if (!this.listeners.has(listener)) return;
@@ -217,6 +285,7 @@ export class FrameRingBuffer {
     };
     return {
       live,
+      transferSyntaxUid: this.options.transferSyntaxUid,
       async next() {
         for (;;) {
           const i = ring.indexFrom(cursor);
