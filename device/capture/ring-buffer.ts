@@ -4,15 +4,14 @@
  * cannot be paused) is never blocked.
  *
  * The frames are held either as raw samples (`transferSyntaxUid` undefined: every frame is
- * width × height × format bytes) or already encoded in the capture's transfer syntax (fed by
- * ring-encoder.ts): then each frame has its own size, and the byte cap holds as many seconds as
- * the compressed frames allow (800×600 RGB is 1.44 MB raw, ~0.8 MB JPEG Lossless, ~0.11 MB
- * JPEG Baseline), and a capture writes the held bytes as they are, without encoding again.
- *
- * A capture reads frames through a lease: leased frames are not evicted until the lease moves
- * past them, so a file can be written from the ring without copying frames out (the whole cine
- * is never duplicated in memory). When the memory cap is reached and the oldest frame is leased,
- * the incoming frame is dropped and counted instead: a capture in progress wins over live video.
+ * width × height × format bytes) or encoded in the capture's transfer syntax (an encoded ring,
+ * fed by ring-encoder.ts): a frame enters raw at once (pushRaw: the ring never waits for an
+ * encoder, and has no gap when the encoder is behind) and its data is replaced by its encoding
+ * when that arrives (settle), so each frame has its own size and the byte cap holds as many
+ * seconds as the frames allow (800×600 RGB is 1.44 MB raw, ~0.8 MB JPEG Lossless, ~0.11 MB
+ * JPEG Baseline). An encoder that falls behind leaves more raw frames, so the byte cap holds
+ * fewer seconds until it catches up: the window shrinks, it never has holes. A capture reads
+ * each frame's encoding through lease.encoded() and writes it as held, without encoding again.
  */
 import { CaptureError } from './errors.js';
 import { bytesPerPixel, type Frame, type PixelFormat } from './frame-source.js';
@@ -41,8 +40,10 @@ export interface RingStats {
   rejectedSize: number;
   /** Frames the source itself lost (gaps in its sequence numbers). */
   sourceGaps: number;
-  /** Frames the ring's encoder could not encode (failed, or too far behind): never held. */
-  droppedEncoder: number;
+  /** Frames the ring's encoder failed on (held raw: a capture encodes them itself). */
+  encoderFailed: number;
+  /** Held frames still raw in an encoded ring (waiting for the encoder). */
+  rawFrames: number;
   /** Frames and bytes held now. */
   frames: number;
   bytes: number;
@@ -65,6 +66,12 @@ export interface RingLease {
   next(): Promise<Frame | undefined>;
   /** The frames of the lease still held, oldest first (a fresh array each call). */
   frames(): Frame[];
+  /**
+   * The frame's data in the ring's syntax: at once when encoded, after the ring's encoder
+   * finished it when still raw; undefined when the encoder failed on it (its data is raw
+   * samples: encode them) or for a raw ring.
+   */
+  encoded(frame: Frame): Promise<Uint8Array | undefined>;
   /** Unpins frames up to and including `sequence`, so the ring may evict them. */
   advance(sequence: number): void;
   release(): void;
@@ -89,7 +96,9 @@ export class FrameRingBuffer {
   /** Pinned ranges [from, end) of the leases (end Infinity while a following lease is open). */
   private readonly leases = new Set<{ from: number; end: number }>();
   private readonly listeners = new Set<Listener>();
-  private readonly counters = { received: 0, droppedFull: 0, rejectedSize: 0, sourceGaps: 0, droppedEncoder: 0 };
+  private readonly counters = { received: 0, droppedFull: 0, rejectedSize: 0, sourceGaps: 0, encoderFailed: 0 };
+  /** Encoded ring: held frames whose data is still raw, and who waits for their encoding. */
+  private readonly raw = new Map<number, { waiters: ((d: Uint8Array | undefined) => void)[]; failed: boolean }>();
   /** Called for every frame refused or dropped, with the reason; for logs. */
   onDrop: ((reason: 'full' | 'size', frame: Frame) => void) | undefined;
 
@@ -119,18 +128,73 @@ export class FrameRingBuffer {
   /** Takes a frame from the source. Returns false when the frame was refused or dropped. Never throws for bad frames. */
   push(frame: Frame): boolean {
     const o = this.options;
-    const encoded = o.transferSyntaxUid !== undefined;
-    if (!encoded && !this.acceptsRaw(frame)) return false;
+    if (o.transferSyntaxUid === undefined && !this.acceptsRaw(frame)) return false;
     this.counters.received++;
     if (frame.width !== o.width || frame.height !== o.height || frame.format !== o.format || frame.data.length === 0) {
       this.counters.rejectedSize++;
       this.onDrop?.('size', frame);
       return false;
     }
+    return this.hold(frame);
+  }
+
+  /**
+   * Encoded ring: takes a raw frame from the source, held raw until settle() gives its
+   * encoding. Returns false when it was refused or dropped (as push).
+   */
+  pushRaw(frame: Frame): boolean {
+    if (this.options.transferSyntaxUid === undefined) return this.push(frame);
+    if (!this.acceptsRaw(frame)) return false;
+    this.counters.received++;
+    if (!this.hold(frame)) return false;
+    this.raw.set(frame.sequence, { waiters: [], failed: false });
+    return true;
+  }
+
+  /** Whether the frame is held raw and waits for its encoding (the encoder skips the others). */
+  awaitsEncoding(sequence: number): boolean {
+    const r = this.raw.get(sequence);
+    return r !== undefined && !r.failed;
+  }
+
+  /**
+   * The encoding of a frame given with pushRaw (undefined: the encoder failed on it; it stays
+   * raw and is counted). A frame no longer held is ignored.
+   */
+  settle(sequence: number, encoded: Uint8Array | undefined): void {
+    const r = this.raw.get(sequence);
+    if (!r || r.failed) return;
+    const i = this.indexFrom(sequence);
+    const f = this.buf[i];
+    if (!f || f.sequence !== sequence) return;
+    if (encoded === undefined || encoded.length === 0) {
+      r.failed = true;
+      this.counters.encoderFailed++;
+    } else {
+      this.buf[i] = { ...f, data: encoded };
+      this.bytes += encoded.byteLength - f.data.byteLength;
+      this.raw.delete(sequence);
+    }
+    for (const w of r.waiters.splice(0)) w(r.failed ? undefined : encoded);
+  }
+
+  private encodedData(frame: Frame): Promise<Uint8Array | undefined> {
+    if (this.options.transferSyntaxUid === undefined) return Promise.resolve(undefined);
+    const r = this.raw.get(frame.sequence);
+    if (!r) {
+      // Encoded already; the frame object may be the raw one handed out before settle().
+      const held = this.buf[this.indexFrom(frame.sequence)];
+      return Promise.resolve(held && held.sequence === frame.sequence ? held.data : frame.data);
+    }
+    if (r.failed) return Promise.resolve(undefined);
+    return new Promise((resolve) => r.waiters.push(resolve));
+  }
+
+  private hold(frame: Frame): boolean {
     this.noteSequence(frame.sequence);
     const size = frame.data.byteLength;
     this.evict(frame.timestampMs, size);
-    if (this.bytes + size > o.maxBytes) {
+    if (this.bytes + size > this.options.maxBytes) {
       this.counters.droppedFull++;
       this.onDrop?.('full', frame);
       return false;
@@ -139,17 +203,6 @@ export class FrameRingBuffer {
     this.bytes += size;
     for (const l of this.listeners) l(frame);
     return true;
-  }
-
-  /**
-   * A frame of the source that will never be held: the ring's encoder failed on it or was too
-   * far behind to take it. Called in sequence order with push(), so the gap it leaves is not
-   * counted as the source's.
-   */
-  markLost(sequence: number): void {
-    this.counters.received++;
-    this.counters.droppedEncoder++;
-    this.noteSequence(sequence);
   }
 
   private noteSequence(sequence: number): void {
@@ -169,6 +222,11 @@ export class FrameRingBuffer {
       this.buf[this.head] = undefined as unknown as Frame;
       this.head++;
       this.bytes -= oldest.data.byteLength;
+      const r = this.raw.get(oldest.sequence);
+      if (r) {
+        this.raw.delete(oldest.sequence);
+        for (const w of r.waiters.splice(0)) w(undefined);
+      }
     }
     if (this.head > 1024 && this.head * 2 > this.buf.length) {
       this.buf = this.buf.slice(this.head);
@@ -182,7 +240,7 @@ export class FrameRingBuffer {
   }
 
   stats(): RingStats {
-    return { ...this.counters, frames: this.buf.length - this.head, bytes: this.bytes };
+    return { ...this.counters, rawFrames: this.options.transferSyntaxUid === undefined ? 0 : this.raw.size, frames: this.buf.length - this.head, bytes: this.bytes };
   }
 
   /** The held frames, oldest first. */
@@ -304,6 +362,7 @@ export class FrameRingBuffer {
         }
       },
       frames: () => ring.held().filter((f) => f.sequence >= state.from && f.sequence < state.end),
+      encoded: (frame) => ring.encodedData(frame),
       advance: (sequence) => {
         state.from = Math.max(state.from, sequence + 1);
       },

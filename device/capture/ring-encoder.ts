@@ -1,17 +1,16 @@
 /**
- * Feeds a ring with frames already encoded in the capture's transfer syntax, so the cine memory
- * holds compressed frames (800×600 RGB at 30 frames/s: 43 MB/s raw, ~24 MB/s JPEG Lossless,
- * ~3.4 MB/s JPEG Baseline) and a capture writes them as they are, with no encoding at capture
- * time. The encoder is the capture's own (the worker pool for JPEG Lossless, ffmpeg for JPEG
- * Baseline colour), so a lossless capture syntax gives a lossless ring: what is stored is
- * exactly what a capture written from raw frames would have stored.
+ * Encodes the frames of an encoded ring (ring-buffer.ts) in the capture's transfer syntax as
+ * they arrive, so the cine memory holds compressed frames (800×600 RGB at 30 frames/s: 43 MB/s
+ * raw, ~24 MB/s JPEG Lossless, ~3.4 MB/s JPEG Baseline) and a capture writes them as they are.
+ * The encoder is the capture's own (the worker pool for JPEG Lossless, ffmpeg for JPEG Baseline
+ * colour), so a lossless capture syntax gives a lossless ring: what is stored is exactly what a
+ * capture encoding the raw frames would have stored.
  *
- * Frames enter the ring in source order (each waits for the ones before it). At most
- * `maxInFlight` frames are being encoded; a frame arriving when the encoder is that far behind
- * is not held (counted as droppedEncoder, never silently: a cine spanning it has a gap that
- * its timing shows), so a starved encoder cannot pile raw frames up in memory. flush() waits
- * until every frame offered so far is in the ring, so "the last N s" and a still include the
- * frames captured before the request.
+ * A frame enters the ring raw at once (the source never waits, and the ring has no gap when
+ * the encoder is behind); at most `maxInFlight` frames are being encoded, oldest first; a frame
+ * the ring evicted before its turn (a starved encoder: the byte cap then holds fewer seconds)
+ * is skipped. A failed frame stays raw in the ring (counted; a capture encodes it itself), and
+ * the encoder that failed is replaced (an ffmpeg process that died is not reused).
  */
 import type { FrameEncoder } from '../codecs/frame-encoder.js';
 import { CaptureError } from './errors.js';
@@ -20,12 +19,9 @@ import type { FrameRingBuffer } from './ring-buffer.js';
 
 export interface RingEncoderOptions {
   readonly ring: FrameRingBuffer;
-  /**
-   * Makes the encoder of the ring's transfer syntax (ring.options.transferSyntaxUid). Called
-   * again after a failure: an encoder that failed (an ffmpeg process that died) is not reused.
-   */
+  /** Makes the encoder of the ring's transfer syntax; called again after a failure. */
   readonly encoder: () => FrameEncoder;
-  /** Frames being encoded at most (default: the encoder's parallelism, and at least 4). */
+  /** Frames being encoded at most (default: the encoder's parallelism). */
   readonly maxInFlight?: number;
   /** Called for each frame the encoder failed on (for logs). */
   readonly onError?: (error: unknown, sequence: number) => void;
@@ -34,16 +30,16 @@ export interface RingEncoderOptions {
 export class RingEncoder {
   private readonly maxInFlight: number;
   private encoder: FrameEncoder;
+  private readonly queue: Frame[] = [];
   private inFlight = 0;
-  /** Resolves once every frame offered so far has been pushed into the ring (or marked lost). */
-  private tail: Promise<void> = Promise.resolve();
+  private idle: (() => void)[] = [];
 
   constructor(private readonly o: RingEncoderOptions) {
     this.encoder = o.encoder();
     if (o.ring.options.transferSyntaxUid !== this.encoder.transferSyntaxUid) {
       throw new CaptureError('CAPTURE_BAD_ARGUMENT', `the ring holds ${o.ring.options.transferSyntaxUid ?? 'raw samples'}; its encoder writes ${this.encoder.transferSyntaxUid}`);
     }
-    this.maxInFlight = Math.max(4, o.maxInFlight ?? this.encoder.parallelism);
+    this.maxInFlight = Math.max(1, o.maxInFlight ?? this.encoder.parallelism);
   }
 
   /** Gets the encoder ready (worker threads started), so the first frames do not wait for it. */
@@ -51,55 +47,56 @@ export class RingEncoder {
     await this.encoder.prepare?.();
   }
 
-  /** Frames being encoded now. */
+  /** Frames waiting for the encoder or being encoded. */
   get pending(): number {
-    return this.inFlight;
+    return this.queue.length + this.inFlight;
   }
 
-  /** Takes a raw frame from the source; returns false when it will not be held (wrong size, or the encoder is behind). */
+  /** Takes a raw frame from the source into the ring; false when the ring refused or dropped it. */
   offer(frame: Frame): boolean {
-    const { ring } = this.o;
-    const encoder = this.encoder;
-    if (!ring.acceptsRaw(frame)) return false;
-    const sequence = frame.sequence;
-    if (this.inFlight >= this.maxInFlight) {
-      this.tail = this.tail.then(() => ring.markLost(sequence));
-      return false;
-    }
-    this.inFlight++;
-    let result: Promise<Uint8Array>;
-    try {
-      result = encoder.encode({ data: frame.data, width: frame.width, height: frame.height, samplesPerPixel: bytesPerPixel(frame.format) });
-    } catch (e) {
-      result = Promise.reject(e);
-    }
-    result.catch(() => undefined); // awaited in order below
-    this.tail = this.tail.then(async () => {
-      try {
-        const data = await result;
-        ring.push({ ...frame, data });
-      } catch (e) {
-        ring.markLost(sequence);
-        this.o.onError?.(e, sequence);
-        if (this.encoder === encoder) {
-          this.encoder = this.o.encoder();
-          void encoder.close?.().catch(() => undefined);
-        }
-      } finally {
-        this.inFlight--;
-      }
-    });
+    if (!this.o.ring.pushRaw(frame)) return false;
+    this.queue.push(frame);
+    this.pump();
     return true;
   }
 
-  /** Waits until every frame offered so far is in the ring (or counted lost). */
-  flush(): Promise<void> {
-    return this.tail;
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const frame = this.queue.shift()!;
+      if (!this.o.ring.awaitsEncoding(frame.sequence)) continue; // evicted before its turn
+      this.inFlight++;
+      void this.encodeOne(frame).finally(() => {
+        this.inFlight--;
+        this.pump();
+        if (this.pending === 0) for (const w of this.idle.splice(0)) w();
+      });
+    }
   }
 
-  /** Waits for the frames in flight, then releases the encoder (an ffmpeg process). */
+  private async encodeOne(frame: Frame): Promise<void> {
+    const encoder = this.encoder;
+    try {
+      const data = await encoder.encode({ data: frame.data, width: frame.width, height: frame.height, samplesPerPixel: bytesPerPixel(frame.format) });
+      this.o.ring.settle(frame.sequence, data);
+    } catch (e) {
+      this.o.ring.settle(frame.sequence, undefined);
+      this.o.onError?.(e, frame.sequence);
+      if (this.encoder === encoder) {
+        this.encoder = this.o.encoder();
+        void encoder.close?.().catch(() => undefined);
+      }
+    }
+  }
+
+  /** Resolves when no frame waits for the encoder. */
+  drained(): Promise<void> {
+    return this.pending === 0 ? Promise.resolve() : new Promise((r) => this.idle.push(r));
+  }
+
+  /** Waits for the frames being encoded, drops the rest, releases the encoder (an ffmpeg process). */
   async close(): Promise<void> {
-    await this.tail;
+    this.queue.length = 0;
+    await this.drained();
     await this.encoder.close?.();
   }
 }

@@ -156,12 +156,21 @@ async function storeWith(req: StoreRequest): Promise<StoreResult> {
     const wrapEncoderError = (e: unknown): Error =>
       e instanceof CaptureError ? e : new CaptureError('CAPTURE_ENCODER_FAILED', `encoding a frame failed: ${(e as Error).message}`, {}, { cause: e });
     if (preEncoded) {
-      // 1. Encoded frames → spool as they arrive; each leaves the ring once spooled.
+      // 1. The ring's encodings → spool as they arrive; each frame leaves the ring once spooled.
+      // A frame the ring's encoder failed on is still raw: it is encoded here.
       for await (const f of frames) {
         f0 ??= f;
-        firstEncoded ??= f.data.slice(0, Math.min(f.data.length, 4096));
+        let bytes = await req.lease.encoded(f);
+        if (bytes === undefined) {
+          try {
+            bytes = await req.encoder.encode({ data: f.data, width: f.width, height: f.height, samplesPerPixel: bytesPerPixel(f.format) });
+          } catch (e) {
+            throw wrapEncoderError(e);
+          }
+        }
+        firstEncoded ??= bytes.slice(0, Math.min(bytes.length, 4096));
         note(f);
-        await spool.append(f.data);
+        await spool.append(bytes);
         req.lease.advance(f.sequence);
       }
     } else if (!raw) {

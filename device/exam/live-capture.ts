@@ -74,7 +74,6 @@ export class LiveCapture implements LiveFrames {
         ? new RingEncoder({
             ring: this.ring,
             encoder: o.ringEncoder,
-            maxInFlight: Math.ceil(fps / 2),
             onError: (e, sequence) => o.log.warn('ring encoder failed on a frame', { sequence, error: (e as Error).message }),
           })
         : undefined;
@@ -124,9 +123,8 @@ export class LiveCapture implements LiveFrames {
 
   private onFrame(f: Frame): void {
     if (this.isFrozen) return;
-    if (this.encoding ? !this.ring.acceptsRaw(f) : !this.ring.push(f)) return;
-    // Encoded in the background; the live view shows the raw frame at once.
-    this.encoding?.offer(f);
+    // Into the ring raw at once; an encoded ring has it encoded in the background.
+    if (this.encoding ? !this.encoding.offer(f) : !this.ring.push(f)) return;
     this.newest = { frame: f, capturedAt: this.wallClock(f.timestampMs).toISOString() };
     this.subject.next(this.newest);
   }
@@ -160,8 +158,6 @@ export class LiveCapture implements LiveFrames {
    * (retrospective) or the next N s (prospective; only while live).
    */
   async lease(kind: CaptureKind, seconds: number, window: 'last' | 'next'): Promise<{ lease: RingLease; complete: Promise<boolean> }> {
-    // Frames captured before the request but still being encoded belong to "the last N s".
-    if (window === 'last' || kind === 'still' || kind === 'sc') await this.encoding?.flush();
     if (this.ring.stats().frames === 0 && (window === 'last' || kind === 'still' || kind === 'sc')) {
       if (this.failure) throw this.failure;
       throw new CaptureError('CAPTURE_NO_FRAMES', `${this.source.info.description} has delivered no frames yet`, { ...this.ring.stats() });
@@ -172,9 +168,8 @@ export class LiveCapture implements LiveFrames {
       return { lease: this.ring.leaseLast(seconds), complete: Promise.resolve(true) };
     }
     if (!this.ended || this.failure) throw new CaptureError('CAPTURE_NO_FRAMES', `${this.source.info.description} is not running`, {});
-    // Returned at once: the frames of the next N s are written as they arrive (capture/store.ts),
-    // from the frame after the newest one the source delivered (not the newest one encoded).
-    return this.ring.follow(seconds, this.done, this.newest ? this.newest.frame.sequence + 1 : undefined);
+    // Returned at once: the frames of the next N s are written as they arrive (capture/store.ts).
+    return this.ring.follow(seconds, this.done);
   }
 
   /** A retrospective cine longer than the ring holds is refused with the limit, not cut short. */
@@ -182,7 +177,7 @@ export class LiveCapture implements LiveFrames {
     const l = this.ringLimits();
     // Half a frame of slack: "the last 2 s" of a ring holding 59 frames at 30 frames/s is fine.
     if (seconds <= l.heldSeconds + 0.5 / this.source.info.fps) return;
-    const mb = (b: number): string => (b / 2 ** 20).toFixed(0);
+    const mb = (b: number): number => Number((b / 2 ** 20).toFixed(1));
     const why =
       l.capacitySeconds < l.windowSeconds
         ? `the ring's memory budget (capture.ringMemoryMb = ${mb(l.memoryBytes)}) holds ${l.capacitySeconds.toFixed(1)} s of these frames`
