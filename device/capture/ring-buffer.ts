@@ -42,6 +42,8 @@ export interface RingStats {
   sourceGaps: number;
   /** Frames the ring's encoder failed on (held raw: a capture encodes them itself). */
   encoderFailed: number;
+  /** Frames the ring's encoder was too far behind to take (held raw, as above). */
+  encoderSkipped: number;
   /** Held frames still raw in an encoded ring (waiting for the encoder). */
   rawFrames: number;
   /** Frames and bytes held now. */
@@ -96,7 +98,7 @@ export class FrameRingBuffer {
   /** Pinned ranges [from, end) of the leases (end Infinity while a following lease is open). */
   private readonly leases = new Set<{ from: number; end: number }>();
   private readonly listeners = new Set<Listener>();
-  private readonly counters = { received: 0, droppedFull: 0, rejectedSize: 0, sourceGaps: 0, encoderFailed: 0 };
+  private readonly counters = { received: 0, droppedFull: 0, rejectedSize: 0, sourceGaps: 0, encoderFailed: 0, encoderSkipped: 0 };
   /** Encoded ring: held frames whose data is still raw, and who waits for their encoding. */
   private readonly raw = new Map<number, { waiters: ((d: Uint8Array | undefined) => void)[]; failed: boolean }>();
   /** Called for every frame refused or dropped, with the reason; for logs. */
@@ -151,31 +153,35 @@ export class FrameRingBuffer {
     return true;
   }
 
-  /** Whether the frame is held raw and waits for its encoding (the encoder skips the others). */
-  awaitsEncoding(sequence: number): boolean {
+  /** The frame, when it is held raw and waits for its encoding (undefined: evicted, encoded or failed). */
+  rawFrame(sequence: number): Frame | undefined {
     const r = this.raw.get(sequence);
-    return r !== undefined && !r.failed;
+    if (r === undefined || r.failed) return undefined;
+    const f = this.buf[this.indexFrom(sequence)];
+    return f && f.sequence === sequence ? f : undefined;
   }
 
   /**
-   * The encoding of a frame given with pushRaw (undefined: the encoder failed on it; it stays
-   * raw and is counted). A frame no longer held is ignored.
+   * The encoding of a frame given with pushRaw, or why there is none: 'failed' (the encoder
+   * failed on it) or 'skipped' (the encoder was too far behind to take it); such a frame stays
+   * raw (counted), and a capture encodes it itself. A frame no longer held is ignored.
    */
-  settle(sequence: number, encoded: Uint8Array | undefined): void {
+  settle(sequence: number, encoded: Uint8Array | 'failed' | 'skipped'): void {
     const r = this.raw.get(sequence);
     if (!r || r.failed) return;
     const i = this.indexFrom(sequence);
     const f = this.buf[i];
     if (!f || f.sequence !== sequence) return;
-    if (encoded === undefined || encoded.length === 0) {
+    if (typeof encoded === 'string' || encoded.length === 0) {
       r.failed = true;
-      this.counters.encoderFailed++;
+      if (encoded === 'skipped') this.counters.encoderSkipped++;
+      else this.counters.encoderFailed++;
     } else {
       this.buf[i] = { ...f, data: encoded };
       this.bytes += encoded.byteLength - f.data.byteLength;
       this.raw.delete(sequence);
     }
-    for (const w of r.waiters.splice(0)) w(r.failed ? undefined : encoded);
+    for (const w of r.waiters.splice(0)) w(typeof encoded === 'string' || r.failed ? undefined : encoded);
   }
 
   private encodedData(frame: Frame): Promise<Uint8Array | undefined> {

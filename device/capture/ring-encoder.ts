@@ -7,10 +7,12 @@
  * capture encoding the raw frames would have stored.
  *
  * A frame enters the ring raw at once (the source never waits, and the ring has no gap when
- * the encoder is behind); at most `maxInFlight` frames are being encoded, oldest first; a frame
- * the ring evicted before its turn (a starved encoder: the byte cap then holds fewer seconds)
- * is skipped. A failed frame stays raw in the ring (counted; a capture encodes it itself), and
- * the encoder that failed is replaced (an ffmpeg process that died is not reused).
+ * the encoder is behind); at most `maxInFlight` frames are being encoded, the newest waiting
+ * one first: an encoder that cannot keep up then shrinks the frames that stay longest, instead
+ * of spending itself on the oldest ones the byte cap is about to evict (which, oldest first,
+ * left the whole ring raw under load). At most `maxWaiting` frames wait; older ones stay raw
+ * ('skipped', counted), as do frames the encoder failed on ('failed'; the encoder is replaced:
+ * an ffmpeg process that died is not reused). A capture encodes raw frames itself.
  */
 import type { FrameEncoder } from '../codecs/frame-encoder.js';
 import { CaptureError } from './errors.js';
@@ -23,6 +25,8 @@ export interface RingEncoderOptions {
   readonly encoder: () => FrameEncoder;
   /** Frames being encoded at most (default: the encoder's parallelism). */
   readonly maxInFlight?: number;
+  /** Frames waiting for the encoder at most (default 30); older ones are left raw. */
+  readonly maxWaiting?: number;
   /** Called for each frame the encoder failed on (for logs). */
   readonly onError?: (error: unknown, sequence: number) => void;
 }
@@ -30,7 +34,8 @@ export interface RingEncoderOptions {
 export class RingEncoder {
   private readonly maxInFlight: number;
   private encoder: FrameEncoder;
-  private readonly queue: Frame[] = [];
+  /** Sequence numbers waiting for the encoder (not the frames: the ring owns their memory, and an evicted frame must not be kept alive here). */
+  private readonly queue: number[] = [];
   private inFlight = 0;
   private idle: (() => void)[] = [];
 
@@ -55,15 +60,16 @@ export class RingEncoder {
   /** Takes a raw frame from the source into the ring; false when the ring refused or dropped it. */
   offer(frame: Frame): boolean {
     if (!this.o.ring.pushRaw(frame)) return false;
-    this.queue.push(frame);
+    this.queue.push(frame.sequence);
+    if (this.queue.length > (this.o.maxWaiting ?? 30)) this.o.ring.settle(this.queue.shift()!, 'skipped');
     this.pump();
     return true;
   }
 
   private pump(): void {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
-      const frame = this.queue.shift()!;
-      if (!this.o.ring.awaitsEncoding(frame.sequence)) continue; // evicted before its turn
+      const frame = this.o.ring.rawFrame(this.queue.pop()!);
+      if (!frame) continue; // evicted before its turn
       this.inFlight++;
       void this.encodeOne(frame).finally(() => {
         this.inFlight--;
@@ -79,7 +85,7 @@ export class RingEncoder {
       const data = await encoder.encode({ data: frame.data, width: frame.width, height: frame.height, samplesPerPixel: bytesPerPixel(frame.format) });
       this.o.ring.settle(frame.sequence, data);
     } catch (e) {
-      this.o.ring.settle(frame.sequence, undefined);
+      this.o.ring.settle(frame.sequence, 'failed');
       this.o.onError?.(e, frame.sequence);
       if (this.encoder === encoder) {
         this.encoder = this.o.encoder();

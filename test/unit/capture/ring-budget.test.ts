@@ -139,7 +139,7 @@ describe('ring encoder', () => {
     lease.release();
   });
 
-  it('when behind, keeps frames raw (the budget then holds fewer seconds) instead of leaving holes; skips frames evicted before their turn', async () => {
+  it('when behind, keeps frames raw (the budget then holds fewer seconds) instead of leaving holes, and encodes the newest waiting frame first', async () => {
     const r = ring(100, 24 * 5); // five raw frames
     const e = manualEncoder();
     const re = new RingEncoder({ ring: r, encoder: () => e, maxInFlight: 1 });
@@ -147,12 +147,27 @@ describe('ring encoder', () => {
     expect(r.held().map((x) => x.sequence)).toEqual([3, 4, 5, 6, 7]); // no gap: the oldest went
     e.jobs[0]!.resolve(new Uint8Array(4)); // frame 0, evicted meanwhile: ignored
     await new Promise((res) => setImmediate(res));
-    expect(e.jobs).toHaveLength(2); // frames 1 and 2 were skipped: the next encoded is 3
-    expect(e.jobs[1]!.image.data[0]).toBe(3);
-    expect(r.stats()).toMatchObject({ sourceGaps: 0, droppedFull: 0, encoderFailed: 0 });
-    e.jobs[1]!.resolve(new Uint8Array(4)); // frame 3: its encoding replaces the raw frame
+    expect(e.jobs).toHaveLength(2);
+    expect(e.jobs[1]!.image.data[0]).toBe(7); // the newest waiting frame: it stays longest
+    e.jobs[1]!.resolve(new Uint8Array(4));
     await new Promise((res) => setImmediate(res));
-    expect(r.held().map((x) => x.data.length)).toEqual([4, 24, 24, 24, 24]);
+    expect(r.held().map((x) => x.data.length)).toEqual([24, 24, 24, 24, 4]);
+    expect(e.jobs[2]!.image.data[0]).toBe(6);
+    expect(r.stats()).toMatchObject({ sourceGaps: 0, droppedFull: 0, encoderFailed: 0 });
+  });
+
+  it('leaves frames beyond maxWaiting raw (skipped, counted); a reader of such a frame is told to encode it itself', async () => {
+    const r = ring(100, 10_000);
+    const e = manualEncoder();
+    const re = new RingEncoder({ ring: r, encoder: () => e, maxInFlight: 1, maxWaiting: 2 });
+    for (let i = 0; i < 5; i++) re.offer(raw(i)); // 0 in flight; 1 and 2 pushed out of the wait list by 3 and 4
+    expect(r.stats()).toMatchObject({ encoderSkipped: 2, rawFrames: 5 });
+    const lease = r.leaseLast(10);
+    expect(await lease.encoded(lease.frames()[1]!)).toBeUndefined();
+    e.jobs[0]!.resolve(new Uint8Array(3));
+    await new Promise((res) => setImmediate(res));
+    expect(e.jobs.map((j) => j.image.data[0])).toEqual([0, 4]);
+    lease.release();
   });
 
   it('a frame the encoder fails on stays raw (counted; encoded() says so) and the encoder is replaced', async () => {
