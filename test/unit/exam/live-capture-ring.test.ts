@@ -11,6 +11,7 @@ import { systemClock } from '../../../device/clock.js';
 import { encoderFor, jpegLosslessEncoder, type FrameEncoder } from '../../../device/codecs/index.js';
 import { LiveCapture } from '../../../device/exam/live-capture.js';
 import { nullLogger } from '../../../device/log/logger.js';
+import { errorResponse } from '../../../device/web/errors.js';
 import { decodeFrame8 } from '../../../device/web/frame-image.js';
 import { SimulatedFrameSource } from '../../../hw-sim/frame-grabber/index.js';
 import { runTool, scratchDir } from '../../helpers/run-tool.js';
@@ -88,6 +89,10 @@ describe('the cine ring in the capture syntax', () => {
     const refused = live.capture('cine', 2, 'last', request);
     await expect(refused).rejects.toMatchObject({ code: 'CAPTURE_RING_TOO_SHORT', detail: { requestedSeconds: 2 } });
     await expect(refused).rejects.toThrow(/capture\.ringMemoryMb = 1\.1\) holds 0\.8 s.*at most 0\.8 s/);
+    // The API answers it as a 409 with the code and that message.
+    const answer = errorResponse(await refused.catch((e: unknown) => e));
+    expect(answer.httpStatus).toBe(409);
+    expect(answer.body).toMatchObject({ code: 'CAPTURE_RING_TOO_SHORT', message: expect.stringMatching(/longer than the ring holds/) });
     // Within the limit: stored.
     expect((await live.capture('cine', 0.8, 'last', request)).frames).toBe(20);
   });
