@@ -157,22 +157,23 @@ async function storeWith(req: StoreRequest): Promise<StoreResult> {
       e instanceof CaptureError ? e : new CaptureError('CAPTURE_ENCODER_FAILED', `encoding a frame failed: ${(e as Error).message}`, {}, { cause: e });
     if (preEncoded) {
       // 1. The ring's encodings → spool as they arrive; each frame leaves the ring once spooled.
-      // A frame the ring's encoder failed on is still raw: it is encoded here.
-      for await (const f of frames) {
-        f0 ??= f;
-        let bytes = await req.lease.encoded(f);
-        if (bytes === undefined) {
-          try {
-            bytes = await req.encoder.encode({ data: f.data, width: f.width, height: f.height, samplesPerPixel: bytesPerPixel(f.format) });
-          } catch (e) {
-            throw wrapEncoderError(e);
-          }
-        }
-        firstEncoded ??= bytes.slice(0, Math.min(bytes.length, 4096));
-        note(f);
-        await spool.append(bytes);
-        req.lease.advance(f.sequence);
-      }
+      // A frame the ring's encoder did not encode (failed, or too far behind) is still raw: it is
+      // encoded here, several at once as the encoder allows, so the frames stay pinned briefly.
+      const toImage = (f: Frame) => ({ data: f.data, width: f.width, height: f.height, samplesPerPixel: bytesPerPixel(f.format) });
+      await encodeInOrder(
+        frames,
+        req.encoder,
+        toImage,
+        async (bytes, f) => {
+          f0 ??= f;
+          firstEncoded ??= bytes.slice(0, Math.min(bytes.length, 4096));
+          note(f);
+          await spool.append(bytes);
+          req.lease.advance(f.sequence);
+        },
+        wrapEncoderError,
+        async (f) => (await req.lease.encoded(f)) ?? req.encoder.encode(toImage(f)),
+      );
     } else if (!raw) {
       // 1. Frames → encoder → spool as they arrive; each frame leaves the ring once spooled.
       await encodeInOrder(

@@ -6,7 +6,9 @@
  * the limit (the memory budget when it is what limits), and what it holds is shown.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { JPEG_LOSSLESS_SV1 } from '../../../dicom/encoding/index.js';
 import { unscheduledExam } from '../../../dicom/iod/index.js';
+import { FrameRingBuffer, storeCapture } from '../../../device/capture/index.js';
 import { systemClock } from '../../../device/clock.js';
 import { encoderFor, jpegLosslessEncoder, type FrameEncoder } from '../../../device/codecs/index.js';
 import { LiveCapture } from '../../../device/exam/live-capture.js';
@@ -66,6 +68,30 @@ describe('the cine ring in the capture syntax', () => {
       const f = await decodeFrame8(written.path, k);
       expect(Buffer.from(f.data).equals(Buffer.from(source.renderFrame(start + k))), `frame ${k}`).toBe(true);
     }
+  });
+
+  it('frames the ring could not encode (skipped, failed) are encoded by the capture: the cine is whole and still exact', async () => {
+    const source = new SimulatedFrameSource({ width: W, height: H, fps: FPS, seed: 9, realtime: false });
+    const ring = new FrameRingBuffer({ width: W, height: H, format: 'RGB24', seconds: 10, maxBytes: 64 * W * H * 3, transferSyntaxUid: JPEG_LOSSLESS_SV1 });
+    const enc = jpegLosslessEncoder();
+    for (let n = 0; n < 10; n++) {
+      const frame = { data: source.renderFrame(n), width: W, height: H, format: 'RGB24' as const, timestampMs: (n * 1000) / FPS, sequence: n };
+      ring.pushRaw(frame);
+      if (n % 3 === 0) ring.settle(n, 'skipped');
+      else if (n % 3 === 1) ring.settle(n, 'failed');
+      else ring.settle(n, await enc.encode({ data: frame.data, width: W, height: H, samplesPerPixel: 3 }));
+    }
+    expect(ring.stats()).toMatchObject({ rawFrames: 7, encoderSkipped: 4, encoderFailed: 3 });
+    const { dir, cleanup } = await scratchDir('sonicart-ring-');
+    cleanups.push(cleanup);
+    const lease = ring.leaseLast(10);
+    const written = await storeCapture({
+      kind: 'cine', lease, encoder: encoderFor('jpeg-lossless'), exam: unscheduledExam({ id: 'P1', name: 'Doe^Jane' }, WHEN, newUid), series: { uid: newUid(), number: 1 },
+      equipment: EQUIPMENT, source: source.info, instanceNumber: 1, sopInstanceUid: newUid(), outDir: dir, wallClock: (t) => new Date(t),
+    });
+    lease.release();
+    expect([written.frames, written.missingFrames]).toEqual([10, 0]);
+    for (let k = 0; k < 10; k++) expect(Buffer.from((await decodeFrame8(written.path, k)).data).equals(Buffer.from(source.renderFrame(k))), `frame ${k}`).toBe(true);
   });
 
   it('refuses a retrospective cine longer than the ring holds, naming the memory budget when it is the limit', async () => {
