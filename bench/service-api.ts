@@ -13,12 +13,16 @@
  *    latency p99 seen by a client polling every 20 ms (goal < 50 ms), beside the same figures
  *    with the service idle; the in-service send of the study beside storescu sending the same
  *    files to the same storescp in the same run.
+ *    --thumbs adds the review screen to that load: the 40 stills' thumbnails fetched (first
+ *    views, each a decode) one after another.
  *  - Thumbnail / playback decode: one 800×600 frame of a stored JPEG Lossless and JPEG Baseline
- *    cine decoded by frame-image.ts (our decoders, on the event loop), beside DCMTK dcmj2pnm
- *    decoding the same frame (a process each, start-up included).
- * Run: npx tsx bench/service-api.ts [--seconds 10] [--only live|load|decode]
+ *    cine decoded by frame-image.ts (our decoders, on the encoder pool's worker threads), with
+ *    the longest event-loop stall meanwhile, beside DCMTK dcmj2pnm decoding the same frame (a
+ *    process each, start-up included).
+ * Run: npx tsx bench/service-api.ts [--seconds 10] [--only live|load|decode] [--thumbs]
  */
 import { spawn, execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
@@ -27,7 +31,7 @@ import { decodeLiveMessage } from '../device/web/live-frame.js';
 import { SimulatedFrameSource } from '../hw-sim/frame-grabber/index.js';
 import type { Frame } from '../device/capture/index.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, only: { type: 'string' }, thumbs: { type: 'boolean', default: false } } });
 const seconds = Number(values.seconds);
 
 function pct(xs: number[], p: number): number {
@@ -188,7 +192,24 @@ async function loadRun(): Promise<void> {
         await sleep(50);
       }
     })();
-    const busy = await poll(() => cineDone && exportDone && sendMs > 0);
+    // --thumbs: the review screen at the same time: the 40 stills' thumbnails (each a first
+    // decode: the cache is empty), fetched one after another as the kiosk does.
+    let thumbsDone = !values.thumbs;
+    const thumbMs: number[] = [];
+    if (values.thumbs) {
+      void (async () => {
+        const exam = await call<{ instances: { sopInstanceUid: string }[] }>('GET', `/api/exams/${a.examId}`);
+        for (const i of exam.instances) {
+          const t = performance.now();
+          const res = await fetch(`${base}/api/instances/${i.sopInstanceUid}/thumbnail`);
+          if (!res.ok) throw new Error(`thumbnail ${res.status}`);
+          await res.arrayBuffer();
+          thumbMs.push(performance.now() - t);
+        }
+        thumbsDone = true;
+      })();
+    }
+    const busy = await poll(() => cineDone && exportDone && sendMs > 0 && thumbsDone);
     const loop = await svc.ask<{ p50: number; p99: number; max: number }>('stats');
     const cineFrames = (await cine).frames;
     await watch;
@@ -204,7 +225,8 @@ async function loadRun(): Promise<void> {
     const f = (xs: number[]): string => `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
     console.log('Responsiveness of the service (800×600 simulator at 30 frames/s, storescp as PACS):');
     console.log(`  idle:  event-loop delay p99 ${idleLoop.p99.toFixed(1)} ms (max ${idleLoop.max.toFixed(1)}); GET /api/state ${f(idle)} (${idle.length} requests)`);
-    console.log(`  load (send 40 stills + store a ${cineFrames}-frame cine + export the study at once):`);
+    console.log(`  load (send 40 stills + store a ${cineFrames}-frame cine + export the study${values.thumbs ? ' + 40 thumbnails' : ''} at once), load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}:`);
+    if (values.thumbs) console.log(`         thumbnail (first view) p50 ${pct(thumbMs, 50).toFixed(1)} ms, max ${Math.max(...thumbMs).toFixed(1)} ms`);
     console.log(`         event-loop delay p50 ${loop.p50.toFixed(1)} ms, p99 ${loop.p99.toFixed(1)} ms (goal < 20 ms), max ${loop.max.toFixed(1)} ms`);
     console.log(`         GET /api/state ${f(busy)} (goal p99 < 50 ms, ${busy.length} requests)`);
     console.log(`  the 40-still send in the service under that load: ${(sendMs / 1000).toFixed(2)} s (end → all completed, polled every 50 ms); storescu, same files, same storescp, idle: ${(storescuMs / 1000).toFixed(2)} s`);
@@ -244,15 +266,20 @@ async function decodeRun(): Promise<void> {
       lease.release();
       await decodeFrame8(r.path, 0);
       const ms: number[] = [];
+      const { monitorEventLoopDelay } = await import('node:perf_hooks');
+      const loop = monitorEventLoopDelay({ resolution: 1 });
+      loop.enable();
       for (let i = 0; i < N; i++) {
         const t0 = performance.now();
         await decodeFrame8(r.path, i);
         ms.push(performance.now() - t0);
       }
+      loop.disable();
+      const loopMax = loop.max / 1e6;
       const t1 = performance.now();
       for (let i = 0; i < 3; i++) execFileSync('dcmj2pnm', ['--frame', String(i + 1), '--write-raw-pnm', r.path, join(dir, 'f.ppm')]);
       const dcmtk = (performance.now() - t1) / 3;
-      console.log(`decode one 800×600 frame of a ${ts} cine (thumbnail/playback): ours p50 ${pct(ms, 50).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms (on the event loop); dcmj2pnm ${dcmtk.toFixed(1)} ms per frame incl. process start`);
+      console.log(`decode one 800×600 frame of a ${ts} cine (thumbnail/playback): ours p50 ${pct(ms, 50).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms (worker thread; event loop blocked at most ${loopMax.toFixed(1)} ms meanwhile); dcmj2pnm ${dcmtk.toFixed(1)} ms per frame incl. process start; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -6,13 +6,17 @@
  *    until the last store job of the exam is committed as completed. Beside it, in the same run,
  *    DCMTK's storescu sending the same 10 files (one process, one association: its wall time).
  * 2. --day: a compressed day — 40 exams × (10 stills + 3 retrospective cines of --cine-seconds)
- *    back to back; peak RSS, and RSS after the first and after the last exam (growth).
+ *    back to back; peak RSS, and RSS after the first and after the last exam (growth). The
+ *    capture configuration is the default one (JPEG Lossless, capture.ringSeconds 12, the
+ *    default capture.ringMemoryMb) unless --ts / --ring-seconds / --ring-mb say otherwise; the
+ *    ring's figures (held seconds, memory, frames still raw, frames dropped) are printed.
  *
  *   npx tsx bench/service-exam.ts [--exams 20] [--day] [--day-exams 40] [--cine-seconds 2]
+ *                                 [--ts jpeg-lossless|jpeg-baseline|explicit] [--ring-seconds S] [--ring-mb MB]
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filter, firstValueFrom } from 'rxjs';
 import { parseDeviceConfig } from '../device/config/index.js';
@@ -23,6 +27,10 @@ import { buildNoDelayShim } from './nodelay-shim.js';
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+function optional(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
 
@@ -66,9 +74,16 @@ async function main(): Promise<void> {
   const shim = buildNoDelayShim(dir);
   const port = await freePort();
   const scp = await startPeer('storescp', ['--ignore', '--fork', '+xa', String(port)], port, { env: { ...process.env, LD_PRELOAD: shim } });
+  const ringSeconds = optional('--ring-seconds');
+  const ringMb = optional('--ring-mb');
   const config = parseDeviceConfig({
     dataDir: join(dir, 'cart'),
-    capture: { transferSyntax: 'jpeg-lossless', ringSeconds: Math.max(4, cineSeconds + 2), maxCineSeconds: Math.max(3, cineSeconds) },
+    capture: {
+      transferSyntax: optional('--ts') ?? 'jpeg-lossless',
+      maxCineSeconds: cineSeconds,
+      ...(ringSeconds !== undefined ? { ringSeconds: Number(ringSeconds) } : {}),
+      ...(ringMb !== undefined ? { ringMemoryMb: Number(ringMb) } : {}),
+    },
     destinations: [{ name: 'pacs', host: '127.0.0.1', port, calledAe: 'STORESCP', roles: ['store'] }],
     worklist: { refreshIntervalS: 0 },
   });
@@ -117,12 +132,15 @@ async function main(): Promise<void> {
         await device.exams.end();
         await done;
         rssAfter.push(process.memoryUsage().rss);
-        console.log(`  day: ${e + 1}/${dayExams} exams, ${((performance.now() - t0) / 1000).toFixed(0)} s, rss ${(rssAfter.at(-1)! / 2 ** 20).toFixed(0)} MB, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
+        console.log(`  day: ${e + 1}/${dayExams} exams, ${((performance.now() - t0) / 1000).toFixed(0)} s, rss ${(rssAfter.at(-1)! / 2 ** 20).toFixed(0)} MB, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB, ring ${(device.live.ringLimits().usedBytes / 2 ** 20).toFixed(0)} MB`);
       }
       clearInterval(sampler);
       const first = rssAfter[0]!;
       const last = rssAfter.at(-1)!;
-      console.log(`\ncompressed day — ${dayExams} exams × (10 stills + 3 cines of ${cineSeconds} s, 800×600 30 fps), ${((performance.now() - t0) / 60000).toFixed(1)} min`);
+      const l = device.live.ringLimits();
+      const st = device.live.stats();
+      console.log(`\ncompressed day — ${dayExams} exams × (10 stills + 3 cines of ${cineSeconds} s, 800×600 30 fps), ${config.capture.transferSyntax}, ${((performance.now() - t0) / 60000).toFixed(1)} min, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+      console.log(`  ring: capture.ringSeconds ${config.capture.ringSeconds}, capture.ringMemoryMb ${config.capture.ringMemoryMb}: holds ${l.heldSeconds.toFixed(1)} s (capacity ${l.capacitySeconds.toFixed(1)} s) in ${(l.usedBytes / 2 ** 20).toFixed(0)} MB, ${l.transferSyntaxUid ?? 'raw frames'}; frames received ${st.received}, still raw ${st.rawFrames}, dropped full ${st.droppedFull}, encoder failed ${st.encoderFailed}`);
       console.log(`  peak RSS ${(peak / 2 ** 20).toFixed(0)} MB; RSS after exam 1 ${(first / 2 ** 20).toFixed(0)} MB, after exam ${dayExams} ${(last / 2 ** 20).toFixed(0)} MB (growth ${(((last - first) / first) * 100).toFixed(1)} %)`);
     }
   } finally {

@@ -262,6 +262,8 @@ export interface LiveFrames {
   latest(): LiveFrame | undefined;
   readonly info: FrameSourceInfo;
   readonly frozen: boolean;
+  /** What the cine ring holds for a retrospective cine now, and at most (its window or its memory budget). */
+  ringLimits(): { readonly heldSeconds: number; readonly capacitySeconds: number; readonly memoryBytes: number; readonly usedBytes: number };
 }
 
 export type { Alarm, AlarmCode, AlarmParamsByCode } from './web/api-types.js';

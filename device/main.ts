@@ -23,6 +23,7 @@ import { AlarmBoard } from './alarms.js';
 import type { Device } from './device.js';
 import { DbExamService } from './exam/exam-service.js';
 import { LiveCapture } from './exam/live-capture.js';
+import { encoderFor } from './codecs/index.js';
 import { nullLogger, type Logger } from './log/logger.js';
 import { LinuxMediaWatcher } from './media/linux-watcher.js';
 import { MediaJobs } from './media/jobs.js';
@@ -157,7 +158,15 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
       .map((d) => ({ name: d.name, peer: peerConfigFor(config, d, 'find'), mpps: d.roles.includes('mpps'), commitment: d.roles.includes('commitment') })),
   });
   const source = o.frameSource ?? (await openFrameSource(config.capture.source));
-  const live = new LiveCapture(source, { ringSeconds: config.capture.ringSeconds, clock, log: log.child({ module: 'capture' }) });
+  const live = new LiveCapture(source, {
+    ringSeconds: config.capture.ringSeconds,
+    ringMemoryBytes: config.capture.ringMemoryMb * 2 ** 20,
+    // The ring holds frames in the capture syntax: JPEG Lossless stays lossless, JPEG Baseline is
+    // encoded once, and Explicit VR keeps raw frames (the budget then holds fewer seconds).
+    ringEncoder: () => encoderFor(config.capture.transferSyntax),
+    clock,
+    log: log.child({ module: 'capture' }),
+  });
   const watcher = o.mediaWatcher ?? (config.media.watcher === 'sim' ? new SimulatedMediaWatcher(join(config.dataDir, 'sim-media'), { pollMs: 500 }) : new LinuxMediaWatcher());
 
   let exams: DbExamService | undefined;
@@ -301,6 +310,7 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
           else if (e.type === 'job' && e.job.state === 'scheduled') forwarder.kick(e.job.destination);
         }),
       );
+      await live.prepare();
       live.start();
       live.done.then(() => {
         if (!stopped) alarms.raise('FRAME_SOURCE_STOPPED', { source: live.info.description });

@@ -13,7 +13,9 @@ export type CaptureErrorCode =
   | 'CAPTURE_ENCODER_FAILED'
   | 'CAPTURE_WRITE_FAILED'
   /** Uncompressed pixel data longer than a 32-bit element length can say (4 GiB − 2 bytes). */
-  | 'CAPTURE_TOO_LARGE';
+  | 'CAPTURE_TOO_LARGE'
+  /** A retrospective cine longer than the ring holds (its window or its memory budget). */
+  | 'CAPTURE_RING_TOO_SHORT';
 
 export class CaptureError extends SonicartError {
   override readonly name = 'CaptureError';

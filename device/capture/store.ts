@@ -72,6 +72,11 @@ export interface StoreResult {
   readonly transferSyntaxUid: string;
   readonly frames: number;
   readonly photometric: Photometric;
+  /**
+   * Frames missing between the first and the last stored frame (lost by the source, dropped by
+   * a full ring or its encoder): a cine with missing frames is not the cine that was asked for.
+   */
+  readonly missingFrames: number;
   /** Bytes of pixel data after encoding, and the compression ratio achieved. */
   readonly pixelBytes: number;
   readonly ratio: number;
@@ -80,9 +85,10 @@ export interface StoreResult {
 /** The lease's frames, checked against the first one (a still takes only the first). */
 async function* leasedFrames(lease: RingLease, multi: boolean, kind: CaptureKind, onTaken: () => void): AsyncGenerator<Frame> {
   let f0: Frame | undefined;
+  const encoded = lease.transferSyntaxUid !== undefined;
   for (let f = await lease.next(); f; f = await lease.next()) {
     f0 ??= f;
-    if (f.width !== f0.width || f.height !== f0.height || f.format !== f0.format || f.data.length !== f.width * f.height * bytesPerPixel(f.format)) {
+    if (f.width !== f0.width || f.height !== f0.height || f.format !== f0.format || (!encoded && f.data.length !== f.width * f.height * bytesPerPixel(f.format))) {
       throw new CaptureError('CAPTURE_FRAME_SIZE', `frame ${f.sequence} is ${f.width}×${f.height} ${f.format} (${f.data.length} bytes); the capture started at ${f0.width}×${f0.height} ${f0.format}`, {
         sequence: f.sequence,
       });
@@ -118,15 +124,28 @@ async function storeWith(req: StoreRequest): Promise<StoreResult> {
   const file = join(req.outDir, `${req.sopInstanceUid}.dcm`);
   const writeFile = req.writeFile ?? writeFileAtomically;
 
+  // A ring that holds frames in the capture's syntax (RingEncoder): they are written as held.
+  const preEncoded = req.lease.transferSyntaxUid !== undefined;
+  if (preEncoded && req.lease.transferSyntaxUid !== req.encoder.transferSyntaxUid) {
+    throw new CaptureError('CAPTURE_BAD_ARGUMENT', `the ring holds frames in ${transferSyntax(req.lease.transferSyntaxUid!)?.name ?? req.lease.transferSyntaxUid}; this capture asks for ${ts.name}`);
+  }
   const spool = await FrameSpool.create(req.outDir, `.${req.sopInstanceUid}.spool`);
-  // A live lease is recorded through a raw spool (below); frames already in the ring (a still,
-  // the last N seconds) are bounded by the ring's cap and go straight to the encoder.
-  const raw = req.encoder.encapsulated && req.lease.live ? await FrameSpool.create(req.outDir, `.${req.sopInstanceUid}.raw.spool`).catch(async (e: unknown) => {
+  // A live lease of raw frames is recorded through a raw spool (below); frames already in the
+  // ring (a still, the last N seconds) are bounded by the ring's cap and go straight to the encoder.
+  const raw = !preEncoded && req.encoder.encapsulated && req.lease.live ? await FrameSpool.create(req.outDir, `.${req.sopInstanceUid}.raw.spool`).catch(async (e: unknown) => {
     await spool.dispose();
     throw e;
   }) : undefined;
   try {
     const timestamps: number[] = [];
+    // Sequence numbers of the first and last stored frame: the frames between them that are not
+    // stored were lost (by the source, the ring or its encoder): the cine has gaps.
+    const span = { first: -1, last: -1 };
+    const note = (f: Frame): void => {
+      if (span.first < 0) span.first = f.sequence;
+      span.last = f.sequence;
+      timestamps.push(f.timestampMs);
+    };
     let f0: Frame | undefined;
     let firstEncoded: Uint8Array | undefined;
     let taken = false;
@@ -136,7 +155,26 @@ async function storeWith(req: StoreRequest): Promise<StoreResult> {
     });
     const wrapEncoderError = (e: unknown): Error =>
       e instanceof CaptureError ? e : new CaptureError('CAPTURE_ENCODER_FAILED', `encoding a frame failed: ${(e as Error).message}`, {}, { cause: e });
-    if (!raw) {
+    if (preEncoded) {
+      // 1. The ring's encodings → spool as they arrive; each frame leaves the ring once spooled.
+      // A frame the ring's encoder did not encode (failed, or too far behind) is still raw: it is
+      // encoded here, several at once as the encoder allows, so the frames stay pinned briefly.
+      const toImage = (f: Frame) => ({ data: f.data, width: f.width, height: f.height, samplesPerPixel: bytesPerPixel(f.format) });
+      await encodeInOrder(
+        frames,
+        req.encoder,
+        toImage,
+        async (bytes, f) => {
+          f0 ??= f;
+          firstEncoded ??= bytes.slice(0, Math.min(bytes.length, 4096));
+          note(f);
+          await spool.append(bytes);
+          req.lease.advance(f.sequence);
+        },
+        wrapEncoderError,
+        async (f) => (await req.lease.encoded(f)) ?? req.encoder.encode(toImage(f)),
+      );
+    } else if (!raw) {
       // 1. Frames → encoder → spool as they arrive; each frame leaves the ring once spooled.
       await encodeInOrder(
         frames,
@@ -152,7 +190,7 @@ async function storeWith(req: StoreRequest): Promise<StoreResult> {
               frameBytes: bytes.length,
             });
           }
-          timestamps.push(f.timestampMs);
+          note(f);
           await spool.append(bytes);
           req.lease.advance(f.sequence);
         },
@@ -169,7 +207,7 @@ async function storeWith(req: StoreRequest): Promise<StoreResult> {
         for await (const f of frames) {
           if (stopRecording) break;
           f0 ??= f;
-          timestamps.push(f.timestampMs);
+          note(f);
           await raw.append(f.data);
           req.lease.advance(f.sequence);
         }
@@ -199,7 +237,7 @@ async function storeWith(req: StoreRequest): Promise<StoreResult> {
     }
     const first = f0!;
     const spp = bytesPerPixel(first.format);
-    const rawBytes = first.data.byteLength * spool.count;
+    const rawBytes = first.width * first.height * spp * spool.count;
     const pixelBytes = req.encoder.encapsulated ? spool.fragmentBytes : rawBytes;
     const photometric = req.encoder.photometric(spp, firstEncoded!);
 
@@ -243,6 +281,7 @@ async function storeWith(req: StoreRequest): Promise<StoreResult> {
       sopInstanceUid: req.sopInstanceUid,
       transferSyntaxUid: ts.uid,
       frames: spool.count,
+      missingFrames: span.last - span.first + 1 - spool.count,
       photometric,
       pixelBytes,
       ratio: rawBytes / pixelBytes,

@@ -13,6 +13,8 @@ commands:
   capture --kind still|cine|sc|sc-cine [--seconds S] [--ts explicit|jpeg-baseline|jpeg-lossless]
           [--patient FILE.json] [--source sim|v4l2:/dev/videoN|file:PATH] --out DIR
                                               capture from the frame grabber into a DICOM file
+                                              (exit 3: stored, but frames are missing or the
+                                              source ended early; a warning says which)
   export --profile STD-GEN-USB-JPEG|STD-GEN-SD-JPEG --out DIR [--add] [--fileset-id ID] [--wait S] FILE|DIR …
                                               write a file-set with a DICOMDIR onto a medium
                                               (--wait: how long to wait for another export onto
@@ -100,8 +102,7 @@ export async function main(
         if (!values.kind || !values.out) throw new UsageError('capture takes --kind KIND --out DIR');
         const { openFrameSource } = await import('../main.js');
         const { captureCommand } = await import('./commands/capture.js');
-        await captureCommand({ ...values, kind: values.kind, out: values.out }, (spec) => openFrameSource(spec), io.out);
-        return 0;
+        return await captureCommand({ ...values, kind: values.kind, out: values.out }, (spec) => openFrameSource(spec), io.out, io.err);
       }
       case 'echo':
         return await (await import('./commands/echo.js')).echoCommand(rest, io);

@@ -16,6 +16,8 @@ export async function encodeInOrder<T>(
   toImage: (item: T) => RawImage,
   onEncoded: (encoded: Uint8Array, item: T, index: number) => Promise<void>,
   wrapError: (error: unknown, index: number) => Error,
+  /** Produces an item's bytes instead of encoder.encode(toImage(item)) (frames a ring holds encoded already). */
+  encodeItem?: (item: T) => Promise<Uint8Array>,
 ): Promise<number> {
   const limit = Math.max(1, encoder.parallelism);
   const inFlight: { item: T; index: number; result: Promise<Uint8Array> }[] = [];
@@ -35,7 +37,7 @@ export async function encodeInOrder<T>(
       const index = launched++;
       let result: Promise<Uint8Array>;
       try {
-        result = encoder.encode(toImage(item));
+        result = encodeItem ? encodeItem(item) : encoder.encode(toImage(item));
       } catch (e) {
         result = Promise.reject(e);
       }

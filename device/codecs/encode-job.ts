@@ -1,8 +1,10 @@
 /**
  * The CPU-heavy work the encoder pool runs in its worker threads, as plain data in and out (so
- * it crosses postMessage): one frame encoded as JPEG Lossless SV1 by our pure encoder.
+ * it crosses postMessage): one frame encoded as JPEG Lossless SV1 by our pure encoder, or one
+ * stored frame decoded to 8-bit grey/RGB for a screen (frame8.ts: thumbnails and playback).
  */
 import { encodeJpegLossless } from '../../dicom/pixel/index.js';
+import { frame8, type Frame8Encoding, type Frame8Pixels } from './frame8.js';
 
 export interface JpegLosslessJob {
   readonly kind: 'jpeg-lossless';
@@ -14,10 +16,19 @@ export interface JpegLosslessJob {
   readonly bitsStored: number;
 }
 
-export type EncodeJob = JpegLosslessJob;
+export interface Frame8Job {
+  readonly kind: 'frame8';
+  /** The frame as stored: native samples (little endian) or one JPEG stream. */
+  readonly data: Uint8Array;
+  readonly encoding: Frame8Encoding;
+  readonly pixels: Frame8Pixels;
+}
 
-/** Encodes one frame; throws the codec's DicomError (JPEG_ENCODE_…) on bad input. */
+export type EncodeJob = JpegLosslessJob | Frame8Job;
+
+/** Runs one job; throws the codec's DicomError (JPEG_…) or a TranscodeError on bad input. */
 export function runEncodeJob(job: EncodeJob): Uint8Array {
+  if (job.kind === 'frame8') return frame8(job.data, job.encoding, job.pixels);
   // Bits above Bits Stored are not part of the pixel value (PS3.5 8.1.1): cleared, not refused.
   const mask = job.bitsStored >= 16 ? 0xffff : (1 << job.bitsStored) - 1;
   let samples = job.data;

@@ -133,6 +133,7 @@ const captureCfg: Check<CaptureConfig> = obj<CaptureConfig>({
   source: field(captureSource, 'sim'),
   transferSyntax: field(oneOf(['explicit', 'jpeg-baseline', 'jpeg-lossless'] as const), 'jpeg-lossless'),
   ringSeconds: field(num(1, 120), 12),
+  ringMemoryMb: field(int(16, 65536), 128),
   maxCineSeconds: field(num(1, 120), 10),
 }, (c, p) => {
   if (c.maxCineSeconds > c.ringSeconds) fail(`${p}.maxCineSeconds`, `${c.maxCineSeconds} s is longer than the ring (capture.ringSeconds = ${c.ringSeconds})`);

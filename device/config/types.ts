@@ -57,6 +57,12 @@ export interface CaptureConfig {
   readonly transferSyntax: 'explicit' | 'jpeg-baseline' | 'jpeg-lossless';
   /** Seconds of history in the ring (the longest retrospective cine possible). */
   readonly ringSeconds: number;
+  /**
+   * Memory the ring may use, MB. Frames are held in the capture syntax (JPEG frames are a
+   * fraction of raw ones), so the seconds it holds depend on the syntax and the image: the ring
+   * keeps ringSeconds or what fits this budget, whichever is less (shown in GET /api/state).
+   */
+  readonly ringMemoryMb: number;
   /** Longest cine a user may ask for, seconds. */
   readonly maxCineSeconds: number;
 }

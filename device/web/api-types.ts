@@ -190,8 +190,15 @@ export interface CaptureState {
   /** False when no frames arrive (source stopped or failed). */
   readonly running: boolean;
   readonly frozen: boolean;
-  /** Seconds of history held in the ring for a retrospective cine. */
+  /** Seconds of history the ring keeps (capture.ringSeconds), if its memory budget allows. */
   readonly ringSeconds: number;
+  /**
+   * The cine ring now: `heldSeconds` is the longest retrospective cine that can be stored now
+   * (a longer request is refused with 409 CAPTURE_RING_TOO_SHORT naming the limit);
+   * `capacitySeconds` the longest it can hold once full (ringSeconds, or less when the memory
+   * budget capture.ringMemoryMb holds fewer seconds of these frames); memory in MB.
+   */
+  readonly ring: { readonly heldSeconds: number; readonly capacitySeconds: number; readonly memoryMb: number; readonly usedMb: number };
   /** A cine is being recorded; `until`: when the prospective clip will be complete. */
   readonly recording?: { readonly until?: IsoTime };
 }

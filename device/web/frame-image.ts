@@ -1,16 +1,18 @@
 /**
  * One frame of a stored instance as 8-bit grey or RGB, for thumbnails and cine playback: the
  * frame's bytes are found without reading the others (native: by offset; encapsulated: by the
- * fragment layout of device/codecs/frames.ts) and decoded by our own dicom/pixel JPEG decoders.
- * The decode runs on the event loop (a few tens of ms for 800×600); the caller re-encodes with
- * sharp in libuv's threads.
+ * fragment layout of device/codecs/frames.ts) and read here; the decode (dicom/pixel's JPEG
+ * decoders, 20–160 ms for 800×600) and the reduction to 8 bits run on the encoder pool's worker
+ * threads (device/codecs/frame8.ts), so the event loop only reads the file. The caller
+ * re-encodes with sharp in libuv's threads.
  */
 import { open } from 'node:fs/promises';
 import { JPEG_BASELINE, JPEG_EXTENDED, JPEG_LOSSLESS_NH14, JPEG_LOSSLESS_SV1 } from '../../dicom/encoding/index.js';
-import { decodeJpegBaseline, decodeJpegLossless } from '../../dicom/pixel/index.js';
-import { pixelDescription, type PixelDescription } from '../codecs/index.js';
+import { CaptureError } from '../capture/errors.js';
+import { pixelDescription, sharedEncoderPool, type EncoderPool } from '../codecs/index.js';
+import type { Frame8Encoding } from '../codecs/frame8.js';
+import { frame8Channels } from '../codecs/frame8.js';
 import { frameLayout, readAt, readFrame } from '../codecs/frames.js';
-import { ybrFullToRgbInPlace } from '../codecs/ybr.js';
 import { readDicomFileHeader } from '../files/read-header.js';
 import { ApiError } from './errors.js';
 
@@ -24,95 +26,59 @@ export interface Raw8 {
 
 const unsupported = (what: string): ApiError => new ApiError(422, 'API_UNSUPPORTED_PIXELS', `no image for ${what}`);
 
-/** Frame `index` (0-based) of the file; ApiError 404 API_NO_SUCH_FRAME past the last one. */
-export async function decodeFrame8(file: string, index: number): Promise<Raw8> {
+function encodingOf(ts: { uid: string; name: string }): Frame8Encoding {
+  if (ts.uid === JPEG_BASELINE || ts.uid === JPEG_EXTENDED) return 'jpeg-baseline';
+  if (ts.uid === JPEG_LOSSLESS_SV1 || ts.uid === JPEG_LOSSLESS_NH14) return 'jpeg-lossless';
+  throw unsupported(`transfer syntax ${ts.name}`);
+}
+
+/**
+ * Frame `index` (0-based) of the file; ApiError 404 API_NO_SUCH_FRAME past the last one, 422
+ * API_UNSUPPORTED_PIXELS for pixels we cannot show, 422 API_UNDECODABLE_PIXELS for a corrupt
+ * frame (the decoder's code in the message), 503 API_DECODER_UNAVAILABLE when the pool is closed.
+ */
+export async function decodeFrame8(file: string, index: number, pool: EncoderPool = sharedEncoderPool()): Promise<Raw8> {
   const header = await readDicomFileHeader(file);
   const px = header.pixelData;
   if (!px) throw new ApiError(422, 'API_NO_PIXELS', 'the instance has no pixel data');
   const d = pixelDescription(header.file.dataset);
   if (index >= d.frames) throw new ApiError(404, 'API_NO_SUCH_FRAME', `frame ${index} does not exist: the instance has ${d.frames} frame(s), numbered from 0`);
   const ts = header.file.transferSyntax;
+  let bytes: Uint8Array;
+  let encoding: Frame8Encoding;
   const fh = await open(file, 'r');
   try {
     if (px.kind === 'native') {
       if (!ts.littleEndian && d.bitsAllocated > 8) throw unsupported('big-endian pixel data');
       const bytesPerFrame = d.rows * d.columns * d.samplesPerPixel * (d.bitsAllocated / 8);
-      const bytes = await readAt(fh, px.valueOffset + index * bytesPerFrame, bytesPerFrame);
-      return to8bit(bytes, d, d.photometric);
-    }
-    const layout = await frameLayout(fh, px, d.frames);
-    const jpeg = await readFrame(fh, layout[index]!);
-    try {
-      return decodeJpeg(jpeg, ts, d);
-    } catch (e) {
-      if (e instanceof ApiError) throw e;
-      // A corrupt stream in a stored file: say which frame, keep the decoder's code.
-      const code = (e as { code?: unknown }).code;
-      throw new ApiError(422, 'API_UNDECODABLE_PIXELS', `frame ${index} cannot be decoded: ${(e as Error).message}${typeof code === 'string' ? ` [${code}]` : ''}`);
+      bytes = await readAt(fh, px.valueOffset + index * bytesPerFrame, bytesPerFrame);
+      encoding = 'native';
+    } else {
+      encoding = encodingOf(ts);
+      const layout = await frameLayout(fh, px, d.frames);
+      bytes = await readFrame(fh, layout[index]!);
     }
   } finally {
     await fh.close();
   }
+  const { rows, columns, samplesPerPixel, bitsAllocated, photometric, planarConfiguration, pixelRepresentation } = d;
+  const pixels = { rows, columns, samplesPerPixel, bitsAllocated, photometric, planarConfiguration, pixelRepresentation };
+  // Our own buffer, whole: it moves to the worker without a copy.
+  const data = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  try {
+    const out = await pool.run({ kind: 'frame8', data, encoding, pixels }, { owned: true });
+    return { data: out, width: columns, height: rows, channels: frame8Channels(pixels) };
+  } catch (e) {
+    throw decodeFailure(e, index);
+  }
 }
 
-/** One JPEG frame of an object with the pixel description `d`, as 8-bit grey or RGB. */
-function decodeJpeg(jpeg: Uint8Array, ts: { uid: string; name: string }, d: PixelDescription): Raw8 {
-  if (ts.uid === JPEG_BASELINE || ts.uid === JPEG_EXTENDED) {
-    const r = decodeJpegBaseline(jpeg);
-    // Baseline colour is YCbCr in the stream for YBR_FULL(_422); the decoder hands back what the stream holds.
-    const photometric = d.samplesPerPixel === 3 && d.photometric.startsWith('YBR_FULL') ? 'YBR_FULL' : d.photometric;
-    return to8bit(r.samples, { ...d, bitsAllocated: 8, planarConfiguration: 0 }, photometric);
-  }
-  if (ts.uid === JPEG_LOSSLESS_SV1 || ts.uid === JPEG_LOSSLESS_NH14) {
-    const r = decodeJpegLossless(jpeg);
-    if (r.samples instanceof Uint8Array || d.bitsAllocated === 8) {
-      // 8-bit data may come back in 16-bit words: the values fit a byte.
-      return to8bit(r.samples instanceof Uint8Array ? r.samples : Uint8Array.from(r.samples), { ...d, bitsAllocated: 8, planarConfiguration: 0 }, d.photometric);
-    }
-    const le = new Uint8Array(r.samples.length * 2);
-    const view = new DataView(le.buffer);
-    r.samples.forEach((v, i) => view.setUint16(i * 2, v, true));
-    return to8bit(le, { ...d, bitsAllocated: 16, planarConfiguration: 0 }, d.photometric);
-  }
-  throw unsupported(`transfer syntax ${ts.name}`);
-}
-
-function to8bit(frame: Uint8Array, d: PixelDescription, photometric: string): Raw8 {
-  const n = d.rows * d.columns;
-  const width = d.columns;
-  const height = d.rows;
-  if (d.samplesPerPixel === 3 && d.bitsAllocated === 8) {
-    let rgb = frame.slice(0, n * 3);
-    if (d.planarConfiguration === 1) {
-      const inter = new Uint8Array(n * 3);
-      for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) inter[i * 3 + c] = rgb[c * n + i]!;
-      rgb = inter;
-    }
-    if (photometric === 'YBR_FULL') ybrFullToRgbInPlace(rgb);
-    else if (photometric !== 'RGB') throw unsupported(`${photometric} pixels`);
-    return { data: rgb, width, height, channels: 3 };
-  }
-  if (d.samplesPerPixel === 1 && (photometric === 'MONOCHROME2' || photometric === 'MONOCHROME1')) {
-    const out = new Uint8Array(n);
-    if (d.bitsAllocated === 8) out.set(frame.subarray(0, n));
-    else if (d.bitsAllocated === 16) {
-      // Window the stored values to their own range: the picture, not the numbers.
-      const view = new DataView(frame.buffer, frame.byteOffset, n * 2);
-      const signed = d.pixelRepresentation === 1;
-      const values = new Float64Array(n);
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = 0; i < n; i++) {
-        const x = signed ? view.getInt16(i * 2, true) : view.getUint16(i * 2, true);
-        values[i] = x;
-        if (x < lo) lo = x;
-        if (x > hi) hi = x;
-      }
-      const span = hi > lo ? hi - lo : 1;
-      for (let i = 0; i < n; i++) out[i] = Math.round(((values[i]! - lo) / span) * 255);
-    } else throw unsupported(`${d.bitsAllocated}-bit pixels`);
-    if (photometric === 'MONOCHROME1') for (let i = 0; i < n; i++) out[i] = 255 - out[i]!;
-    return { data: out, width, height, channels: 1 };
-  }
-  throw unsupported(`${d.samplesPerPixel}-sample ${photometric} pixels`);
+/** The pool's error (the worker's code in detail.code) as the API's. */
+function decodeFailure(e: unknown, index: number): ApiError {
+  const code = e instanceof CaptureError && typeof e.detail['code'] === 'string' ? e.detail['code'] : undefined;
+  const message = (e as Error).message;
+  if (code === 'CONVERT_UNSUPPORTED_PIXELS') return new ApiError(422, 'API_UNSUPPORTED_PIXELS', message);
+  if (code === 'ENCODER_POOL_CLOSED') return new ApiError(503, 'API_DECODER_UNAVAILABLE', `frame ${index} cannot be decoded now: ${message}`);
+  // A corrupt stream in a stored file (or a decoder thread that died on it): say which frame, keep the decoder's code.
+  return new ApiError(422, 'API_UNDECODABLE_PIXELS', `frame ${index} cannot be decoded: ${message}${code ? ` [${code}]` : ''}`);
 }

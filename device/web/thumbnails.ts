@@ -1,14 +1,15 @@
 /**
  * Thumbnails of stored instances: the first frame, decoded by our own codecs (frame-image.ts:
  * dicom/pixel's JPEG Baseline and Lossless decoders for compressed files, reading only that
- * frame), reduced and JPEG-encoded by sharp (libvips,
- * in libuv's thread pool, so the event loop only does the first-frame decode), and cached on
- * disk under the data directory: a cine's thumbnail costs one decode for the life of the file.
+ * frame, on the encoder pool's worker threads), reduced and JPEG-encoded by sharp (libvips, in
+ * libuv's thread pool), so the event loop does neither; cached on disk under the data
+ * directory: a cine's thumbnail costs one decode for the life of the file.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomically } from '../files/atomic-write.js';
+import type { EncoderPool } from '../codecs/index.js';
 import type { Logger } from '../log/logger.js';
 import { THUMBNAIL_MAX_SIZE } from './api-types.js';
 import { ApiError } from './errors.js';
@@ -22,6 +23,8 @@ export interface ThumbnailOptions {
   readonly maxSize?: number;
   /** Memory for playback frames (default FRAME_CACHE_BYTES). */
   readonly frameCacheBytes?: number;
+  /** Worker threads that decode frames (default: the process's shared encoder pool). */
+  readonly pool?: EncoderPool;
 }
 
 /** Playback frames kept in memory: a review loop decodes each frame once, not once per turn. */
@@ -54,7 +57,7 @@ export class Thumbnails {
   private async makeFrame(uid: string, index: number): Promise<Uint8Array> {
     const file = this.opts.fileOf(uid);
     if (file === undefined) throw new ApiError(404, 'API_NO_SUCH_INSTANCE', `no stored instance ${uid}`);
-    const raw = await decodeFrame8(file, index);
+    const raw = await decodeFrame8(file, index, this.opts.pool);
     const jpeg = await sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } }).jpeg({ quality: 85 }).toBuffer();
     const key = `${uid}/${index}`;
     this.frames.set(key, jpeg);
@@ -84,7 +87,7 @@ export class Thumbnails {
     const cached = join(this.opts.cacheDir, `${uid}.jpg`);
     const hit = await readFile(cached).catch(() => undefined);
     if (hit) return hit;
-    const raw = await decodeFrame8(file, 0);
+    const raw = await decodeFrame8(file, 0, this.opts.pool);
     const max = this.opts.maxSize ?? THUMBNAIL_MAX_SIZE;
     const jpeg = await sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } })
       .resize(max, max, { fit: 'inside', withoutEnlargement: true })

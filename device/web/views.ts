@@ -78,8 +78,14 @@ export function captureState(device: Device, snapshot: ExamSnapshot): CaptureSta
     running: latest !== undefined,
     frozen: device.live.frozen,
     ringSeconds: device.config.capture.ringSeconds,
+    ring: ringView(device.live.ringLimits()),
     ...(recording && recording.kind === 'cine' ? { recording: recording.until ? { until: recording.until } : {} } : {}),
   };
+}
+
+function ringView(l: ReturnType<Device['live']['ringLimits']>): CaptureState['ring'] {
+  const tenth = (x: number): number => Math.floor(x * 10) / 10;
+  return { heldSeconds: tenth(l.heldSeconds), capacitySeconds: tenth(l.capacitySeconds), memoryMb: Math.round(l.memoryBytes / 2 ** 20), usedMb: Math.round(l.usedBytes / 2 ** 20) };
 }
 
 export function alarmView(a: DeviceAlarm): Alarm {

@@ -188,6 +188,11 @@ describe('device API contract', { timeout: 60_000 }, () => {
     expect((await call('POST', '/api/exams/current/unfreeze')).body).toEqual({ frozen: false });
     expect((await call<{ field: string }>('POST', '/api/exams/current/cines', { seconds: 3, mode: 'retrospective' })).body).toMatchObject({ field: 'seconds' });
     expect((await call<{ field: string }>('POST', '/api/exams/current/cines', { seconds: 1 })).body).toMatchObject({ field: 'mode' });
+    // "The last 1 s" needs a ring holding 1 s (it is refused, 409 CAPTURE_RING_TOO_SHORT, not cut short): /api/state says when.
+    for (let i = 0; (await call<DeviceState>('GET', '/api/state')).body.capture.ring.heldSeconds < 1; i++) {
+      expect(i).toBeLessThan(200);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const c = await call<StoreCineResponse>('POST', '/api/exams/current/cines', { seconds: 1, mode: 'retrospective' });
     expect(c.status).toBe(201);
     expect(c.body.frames).toBeGreaterThan(1);

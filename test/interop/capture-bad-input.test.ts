@@ -16,7 +16,7 @@ import { captureToDir, EQUIPMENT, newUid, sim, WHEN } from '../unit/capture/capt
 /** A finished lease over given frames, as the ring hands out. */
 const leaseOf = (frames: Frame[]): RingLease => {
   let i = 0;
-  return { live: false, next: () => Promise.resolve(frames[i++]), frames: () => frames.slice(i), advance: () => undefined, release: () => undefined };
+  return { live: false, transferSyntaxUid: undefined, encoded: () => Promise.resolve(undefined), next: () => Promise.resolve(frames[i++]), frames: () => frames.slice(i), advance: () => undefined, release: () => undefined };
 };
 const dciodvfyErrors = async (path: string) => (await runTool('dciodvfy', [path])).stderr.split('\n').filter((l) => l.startsWith('Error'));
 

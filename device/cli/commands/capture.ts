@@ -48,11 +48,21 @@ export async function loadExam(patientFile: string | undefined, now: Date, newUi
   }
 }
 
+/**
+ * Exit status of a capture that stored a file that is not the capture asked for: frames missing
+ * inside the cine (lost by the source, or dropped by a full ring), or a source that ended before
+ * the seconds were up. The file is kept (its timing describes the frames it has); the status
+ * and the warning on stderr say it is incomplete, so a script does not take it for success.
+ */
+export const CAPTURE_INCOMPLETE = 3;
+
+/** Captures one object; returns 0, or CAPTURE_INCOMPLETE (with a warning on `err`) when frames are missing. */
 export async function captureCommand(
   args: CaptureArgs,
   openSource: (spec: string) => Promise<FrameSource>,
   out: (s: string) => void,
-): Promise<void> {
+  err: (s: string) => void = () => undefined,
+): Promise<number> {
   if (!(CAPTURE_KINDS as readonly string[]).includes(args.kind)) throw new UsageError(`--kind must be one of ${CAPTURE_KINDS.join(', ')}`);
   const ts = args.ts ?? 'explicit';
   if (!(CAPTURE_SYNTAXES as readonly string[]).includes(ts)) throw new UsageError(`--ts must be one of ${CAPTURE_SYNTAXES.join(', ')}`);
@@ -100,6 +110,13 @@ export async function captureCommand(
       `${r.frames} frame(s), ${r.photometric}, ${(r.pixelBytes / 1e6).toFixed(2)} MB pixel data (ratio ${r.ratio.toFixed(2)})` +
         `${r.complete ? '' : ', source ended early'}; frames received ${s.received}, dropped ${s.droppedFull}, wrong size ${s.rejectedSize}, lost by source ${s.sourceGaps}`,
     );
+    const problems = [
+      ...(r.missingFrames > 0 ? [`${r.missingFrames} frame(s) missing inside the cine (lost by the source or dropped by a full ring)`] : []),
+      ...(r.complete ? [] : [`the source ended before ${seconds} s were recorded (${r.frames} frame(s))`]),
+    ];
+    if (problems.length === 0) return 0;
+    err(`sonicart capture: warning: ${r.path} is incomplete: ${problems.join('; ')} [CAPTURE_INCOMPLETE]`);
+    return CAPTURE_INCOMPLETE;
   } finally {
     await session.stop();
   }

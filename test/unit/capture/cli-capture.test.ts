@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readdir } from 'node:fs/promises';
 import { main } from '../../../device/cli/main.js';
+import { CAPTURE_INCOMPLETE, captureCommand } from '../../../device/cli/commands/capture.js';
+import { SimulatedFrameSource } from '../../../hw-sim/frame-grabber/index.js';
 import { scratchDir } from '../../helpers/run-tool.js';
 
 describe('sonicart capture', () => {
@@ -24,6 +26,35 @@ describe('sonicart capture', () => {
       expect(await main(['capture', '--kind', 'cine', '--seconds', '120', '--out', dir], { out: () => undefined, err: (s) => err.push(s) })).toBe(2);
       expect(err.join('\n')).toMatch(/4 GiB.*at most 99 s with --ts explicit/);
       expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await cleanup();
+    }
+  });
+  it('a cine with frames missing (lost by the source) is stored but exits 3 with a warning, not plain success', async () => {
+    const { dir, cleanup } = await scratchDir();
+    try {
+      const out: string[] = [];
+      const err: string[] = [];
+      // The grabber loses frames 5 and 6 of what it captures.
+      const lossy = () => Promise.resolve(new SimulatedFrameSource({ width: 64, height: 48, fps: 20, skip: (n) => n === 5 || n === 6 }));
+      const code = await captureCommand({ kind: 'cine', seconds: '0.6', ts: 'jpeg-lossless', out: dir }, lossy, (s) => out.push(s), (s) => err.push(s));
+      expect(code).toBe(CAPTURE_INCOMPLETE);
+      expect(err.join('\n')).toMatch(/warning: .*\.dcm is incomplete: 2 frame\(s\) missing inside the cine .*\[CAPTURE_INCOMPLETE\]/);
+      expect((await readdir(dir)).filter((f) => f.endsWith('.dcm'))).toHaveLength(1);
+      expect(out[1]).toMatch(/lost by source 2$/);
+    } finally {
+      await cleanup();
+    }
+  });
+  it('a cine cut short by the source ending exits 3; a complete one exits 0', async () => {
+    const { dir, cleanup } = await scratchDir();
+    try {
+      const err: string[] = [];
+      const short = () => Promise.resolve(new SimulatedFrameSource({ width: 64, height: 48, fps: 20, maxFrames: 4 }));
+      expect(await captureCommand({ kind: 'cine', seconds: '1', ts: 'explicit', out: dir }, short, () => undefined, (s) => err.push(s))).toBe(CAPTURE_INCOMPLETE);
+      expect(err.join('\n')).toMatch(/the source ended before 1 s were recorded \(\d frame\(s\)\)/);
+      const whole = () => Promise.resolve(new SimulatedFrameSource({ width: 64, height: 48, fps: 20 }));
+      expect(await captureCommand({ kind: 'cine', seconds: '0.3', ts: 'explicit', out: dir }, whole, () => undefined, (s) => err.push(s))).toBe(0);
     } finally {
       await cleanup();
     }

@@ -118,7 +118,14 @@ export function ScanScreen() {
           <span class="label">{t('scan.clipLength')}</span>
           <div class="segmented">
             {CLIP_LENGTHS.map((n) => (
-              <button key={n} class={`btn ${clip.value === n ? 'selected' : ''}`} data-clip={n} onClick={() => (clip.value = n)}>
+              // A retrospective clip longer than the ring can hold (its memory budget) cannot be taken: not offered.
+              <button
+                key={n}
+                class={`btn ${clip.value === n ? 'selected' : ''}`}
+                data-clip={n}
+                disabled={mode.value === 'retrospective' && capture?.ring !== undefined && n > capture.ring.capacitySeconds + 0.05}
+                onClick={() => (clip.value = n)}
+              >
                 {t('common.seconds', { n })}
               </button>
             ))}
