@@ -77,6 +77,8 @@ describe('the service against dcmjs-dimse (store, mpps, commitment; report on th
     expect(sched['ScheduledProcedureStepID'] ?? '').toBe('');
 
     const a = (await call<{ sopInstanceUid: string }>(cart, 'POST', '/api/exams/current/stills')).body.sopInstanceUid;
+    // A retrospective cine needs the ring to hold its seconds (a shorter ring is a 409).
+    await until('the ring to hold 1 s', async () => ((await call<{ capture: { ring: { heldSeconds: number } } }>(cart, 'GET', '/api/state')).body.capture.ring.heldSeconds >= 1 ? true : undefined));
     const b = (await call<{ sopInstanceUid: string }>(cart, 'POST', '/api/exams/current/cines', { seconds: 1, mode: 'retrospective' })).body.sopInstanceUid;
     expect((await call(cart, 'POST', '/api/exams/current/end')).status).toBe(200);
 

@@ -76,6 +76,8 @@ describe('IHE Scheduled Workflow through sonicart serve and the simulated hospit
 
     const still = await api<{ sopInstanceUid: string }>('POST', '/api/exams/current/stills');
     expect(still.status).toBe(201);
+    // A retrospective cine needs the ring to hold its seconds (a shorter ring is a 409).
+    await until('the ring to hold 1 s', async () => ((await api<{ capture: { ring: { heldSeconds: number } } }>('GET', '/api/state')).body.capture.ring.heldSeconds >= 1 ? true : undefined));
     const cine = await api<{ sopInstanceUid: string }>('POST', '/api/exams/current/cines', { seconds: 1, mode: 'retrospective' });
     expect(cine.status).toBe(201);
     expect((await api('POST', '/api/exams/current/end')).status).toBe(200);
