@@ -121,3 +121,18 @@ export async function startServe(configDir: string, config: Record<string, unkno
     },
   };
 }
+
+/**
+ * The base of a test cart's configuration file: its data directory, a free listen port, no
+ * panel, no worklist refresh, quotas that a test machine's disk does not trip; `more` overrides.
+ */
+export function testCartConfig(dataDir: string, more: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    dataDir,
+    listenPort: 0,
+    panel: { path: 'none' },
+    worklist: { refreshIntervalS: 0 },
+    quotas: { warnFreeMb: 1, refuseFreeMb: 0 },
+    ...more,
+  };
+}

@@ -21,7 +21,7 @@ import { runPython, runTool, scratchDir } from '../helpers/run-tool.js';
 import { dataSetBytes, dumpWithoutMeta, makeScpSources, SCP_SYNTAXES, type ScpSource } from '../helpers/scp-sources.js';
 import { associateRq, connectScripted, readMessage, type PeerConnection } from '../helpers/scripted-peer.js';
 import { freePort, startPeer } from '../helpers/net-peers.js';
-import { killServes, spawnServe, startServe, waitForState, type ServedCart } from '../helpers/serve-process.js';
+import { killServes, spawnServe, startServe, testCartConfig, waitForState, type ServedCart } from '../helpers/serve-process.js';
 import { testImageDataSet, US_IMAGE, writeTestImage } from '../unit/device-net/fixtures.js';
 
 const ECHO = [{ abstractSyntax: VERIFICATION_SOP_CLASS, transferSyntaxes: VERIFICATION_SYNTAXES }];
@@ -42,14 +42,7 @@ afterAll(async () => {
 
 /** The configuration of these tests: a free listen port, no panel, no worklist refresh. */
 function cartConfig(name: string, more: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    dataDir: join(scratch, name, 'data'),
-    listenPort: 0,
-    panel: { path: 'none' },
-    worklist: { refreshIntervalS: 0 },
-    quotas: { warnFreeMb: 1, refuseFreeMb: 0 },
-    ...more,
-  };
+  return testCartConfig(join(scratch, name, 'data'), more);
 }
 
 interface Cart {

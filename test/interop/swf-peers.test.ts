@@ -17,7 +17,7 @@ import { startDimseScp, type DimseRecord, type DimseScp } from '../helpers/dimse
 import { freePort, startPeer } from '../helpers/net-peers.js';
 import { pollUntil } from '../helpers/poll.js';
 import { scratchDir } from '../helpers/run-tool.js';
-import { killServes, startServe, type ServedCart } from '../helpers/serve-process.js';
+import { killServes, startServe, testCartConfig, type ServedCart } from '../helpers/serve-process.js';
 
 let scratch: string;
 let cleanup: () => Promise<void>;
@@ -33,18 +33,13 @@ afterAll(async () => {
 });
 
 function config(name: string, destination: Record<string, unknown>, more: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    dataDir: join(scratch, name, 'data'),
-    listenPort: 0,
-    panel: { path: 'none' },
-    worklist: { refreshIntervalS: 0 },
-    quotas: { warnFreeMb: 1, refuseFreeMb: 0 },
+  return testCartConfig(join(scratch, name, 'data'), {
     capture: { transferSyntax: 'explicit' },
     retry: { initialDelayS: 0.5, maxDelayS: 2 },
     commitment: { reportTimeoutS: 30, holdAssociationS: 5 },
     destinations: [{ host: '127.0.0.1', concurrency: 1, ...destination }],
     ...more,
-  };
+  });
 }
 
 async function call<T>(c: ServedCart, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
