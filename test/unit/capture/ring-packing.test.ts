@@ -34,6 +34,7 @@ describe('ring packing (Sub filter + deflate)', () => {
     const f = frame(11);
     const packed = await p.encode({ data: f.data, width: W, height: H, samplesPerPixel: 3 });
     expect(packed.length).toBeLessThan(f.data.length / 1.5);
+    expect(packed.buffer.byteLength).toBe(packed.byteLength); // the ring counts what it holds: no larger zlib chunk behind it
     expect(Buffer.from(await p.unpack(packed, f)).equals(Buffer.from(f.data))).toBe(true);
     const grey: Frame = { data: noise(W * H), width: W, height: H, format: 'GRAY8', timestampMs: 0, sequence: 1 };
     const g = await p.encode({ data: grey.data, width: W, height: H, samplesPerPixel: 1 });
