@@ -1,7 +1,8 @@
 export type { Frame, FrameSource, FrameSourceInfo, PixelFormat, SourceEnd } from './frame-source.js';
 export { bytesPerPixel } from './frame-source.js';
 export { FrameRingBuffer, type RingBufferOptions, type RingLease, type RingStats } from './ring-buffer.js';
-export { RingEncoder, type RingEncoderOptions } from './ring-encoder.js';
+export { RingEncoder, type RingEncoderOptions, type RingFrameEncoder } from './ring-encoder.js';
+export { SUB_DEFLATE_PACKING, SubDeflatePacker, subFilter, unSubFilter, type RingPacking } from './ring-packing.js';
 export { FfmpegFrameSource, type FfmpegInput, type FfmpegSourceOptions } from './ffmpeg-source.js';
 export { openHardwareSource, type SourceSpecOptions } from './open-source.js';
 export { MAX_NATIVE_PIXEL_BYTES, storeCapture, type CaptureKind, type StoreRequest, type StoreResult } from './store.js';

@@ -12,9 +12,14 @@
  * JPEG Baseline). An encoder that falls behind leaves more raw frames, so the byte cap holds
  * fewer seconds until it catches up: the window shrinks, it never has holes. A capture reads
  * each frame's encoding through lease.encoded() and writes it as held, without encoding again.
+ *
+ * A packed ring (`packing`: the ring of a lossless capture, ring-packing.ts) is fed the same way
+ * and holds frames in a cheap lossless packing instead; its leases give raw samples back
+ * (next() unpacks each frame), so a capture encodes them as it would the frames of a raw ring.
  */
 import { CaptureError } from './errors.js';
 import { bytesPerPixel, type Frame, type PixelFormat } from './frame-source.js';
+import type { RingPacking } from './ring-packing.js';
 
 export interface RingBufferOptions {
   readonly width: number;
@@ -29,6 +34,11 @@ export interface RingBufferOptions {
    * undefined: raw samples. Set when the ring is fed encoded frames (RingEncoder).
    */
   readonly transferSyntaxUid?: string;
+  /**
+   * The packing the held frames' `data` is in (set instead of transferSyntaxUid): the frames
+   * are fed as for an encoded ring, and leases unpack them into raw samples.
+   */
+  readonly packing?: RingPacking;
 }
 
 export interface RingStats {
@@ -66,7 +76,7 @@ export interface RingLease {
    * lease is still open (the next N seconds); undefined once the lease's last frame was returned.
    */
   next(): Promise<Frame | undefined>;
-  /** The frames of the lease still held, oldest first (a fresh array each call). */
+  /** The frames of the lease still held, oldest first (a fresh array each call; a packed ring's as held, packed). */
   frames(): Frame[];
   /**
    * The frame's data in the ring's syntax: at once when encoded, after the ring's encoder
@@ -101,6 +111,8 @@ export class FrameRingBuffer {
   private readonly counters = { received: 0, droppedFull: 0, rejectedSize: 0, sourceGaps: 0, encoderFailed: 0, encoderSkipped: 0 };
   /** Encoded ring: held frames whose data is still raw, and who waits for their encoding. */
   private readonly raw = new Map<number, { waiters: ((d: Uint8Array | undefined) => void)[]; failed: boolean }>();
+  /** Frames enter raw and are replaced by their encoding or packing (pushRaw, settle). */
+  private readonly fedRaw: boolean;
   /** Called for every frame refused or dropped, with the reason; for logs. */
   onDrop: ((reason: 'full' | 'size', frame: Frame) => void) | undefined;
 
@@ -108,8 +120,12 @@ export class FrameRingBuffer {
     if (!(options.seconds > 0) || !(options.maxBytes > 0)) {
       throw new CaptureError('CAPTURE_BAD_ARGUMENT', 'ring buffer needs seconds > 0 and maxBytes > 0', { ...options });
     }
+    if (options.transferSyntaxUid !== undefined && options.packing !== undefined) {
+      throw new CaptureError('CAPTURE_BAD_ARGUMENT', 'a ring holds frames encoded or packed, not both', { transferSyntaxUid: options.transferSyntaxUid, packing: options.packing.id });
+    }
+    this.fedRaw = options.transferSyntaxUid !== undefined || options.packing !== undefined;
     this.frameBytes = options.width * options.height * bytesPerPixel(options.format);
-    if (options.transferSyntaxUid === undefined && this.frameBytes > options.maxBytes) {
+    if (!this.fedRaw && this.frameBytes > options.maxBytes) {
       throw new CaptureError('CAPTURE_BAD_ARGUMENT', `one ${options.width}×${options.height} frame exceeds the ring's ${options.maxBytes} bytes`, { ...options });
     }
   }
@@ -130,6 +146,8 @@ export class FrameRingBuffer {
   /** Takes a frame from the source. Returns false when the frame was refused or dropped. Never throws for bad frames. */
   push(frame: Frame): boolean {
     const o = this.options;
+    // A packed ring holds raw frames until they are packed: a frame pushed is one to pack.
+    if (o.packing) return this.pushRaw(frame);
     if (o.transferSyntaxUid === undefined && !this.acceptsRaw(frame)) return false;
     this.counters.received++;
     if (frame.width !== o.width || frame.height !== o.height || frame.format !== o.format || frame.data.length === 0) {
@@ -145,7 +163,7 @@ export class FrameRingBuffer {
    * encoding. Returns false when it was refused or dropped (as push).
    */
   pushRaw(frame: Frame): boolean {
-    if (this.options.transferSyntaxUid === undefined) return this.push(frame);
+    if (!this.fedRaw) return this.push(frame);
     if (!this.acceptsRaw(frame)) return false;
     this.counters.received++;
     if (!this.hold(frame)) return false;
@@ -246,7 +264,7 @@ export class FrameRingBuffer {
   }
 
   stats(): RingStats {
-    return { ...this.counters, rawFrames: this.options.transferSyntaxUid === undefined ? 0 : this.raw.size, frames: this.buf.length - this.head, bytes: this.bytes };
+    return { ...this.counters, rawFrames: this.fedRaw ? this.raw.size : 0, frames: this.buf.length - this.head, bytes: this.bytes };
   }
 
   /** The held frames, oldest first. */
@@ -322,6 +340,14 @@ export class FrameRingBuffer {
     return { lease, complete };
   }
 
+  /** A held frame with raw samples: a packed one unpacked (the ring keeps it packed), others as held. */
+  private async unpacked(f: Frame): Promise<Frame> {
+    const packing = this.options.packing;
+    // Still raw: not packed yet, or the packer failed on it or skipped it.
+    if (!packing || this.raw.has(f.sequence)) return f;
+    return { ...f, data: await packing.unpack(f.data, f) };
+  }
+
   /** The index in `buf` of the first held frame with sequence ≥ `sequence` (buf.length if none). */
   private indexFrom(sequence: number): number {
     let lo = this.head;
@@ -356,7 +382,7 @@ export class FrameRingBuffer {
           const f = ring.buf[i];
           if (f && f.sequence < state.end) {
             cursor = f.sequence + 1;
-            return f;
+            return ring.unpacked(f);
           }
           // Sequences only grow: once the end is known, no frame of the lease is still to come.
           if (state.end !== Infinity || !ring.leases.has(state)) return undefined;

@@ -13,16 +13,22 @@
  * left the whole ring raw under load). At most `maxWaiting` frames wait; older ones stay raw
  * ('skipped', counted), as do frames the encoder failed on ('failed'; the encoder is replaced:
  * an ffmpeg process that died is not reused). A capture encodes raw frames itself.
+ *
+ * The ring of a lossless capture is fed the same way by a packer (ring-packing.ts) in place of
+ * the capture's encoder: a cheaper lossless packing that a capture unpacks and then encodes.
  */
 import type { FrameEncoder } from '../codecs/frame-encoder.js';
 import { CaptureError } from './errors.js';
 import { bytesPerPixel, type Frame } from './frame-source.js';
 import type { FrameRingBuffer } from './ring-buffer.js';
 
+/** What the RingEncoder needs of an encoder: a FrameEncoder, or a ring packer (SubDeflatePacker). */
+export type RingFrameEncoder = Pick<FrameEncoder, 'transferSyntaxUid' | 'parallelism' | 'encode' | 'prepare' | 'close'>;
+
 export interface RingEncoderOptions {
   readonly ring: FrameRingBuffer;
   /** Makes the encoder of the ring's transfer syntax; called again after a failure. */
-  readonly encoder: () => FrameEncoder;
+  readonly encoder: () => RingFrameEncoder;
   /** Frames being encoded at most (default: the encoder's parallelism). */
   readonly maxInFlight?: number;
   /** Frames waiting for the encoder at most (default 30); older ones are left raw. */
@@ -33,7 +39,7 @@ export interface RingEncoderOptions {
 
 export class RingEncoder {
   private readonly maxInFlight: number;
-  private encoder: FrameEncoder;
+  private encoder: RingFrameEncoder;
   /** Sequence numbers waiting for the encoder (not the frames: the ring owns their memory, and an evicted frame must not be kept alive here). */
   private readonly queue: number[] = [];
   private inFlight = 0;
@@ -41,8 +47,9 @@ export class RingEncoder {
 
   constructor(private readonly o: RingEncoderOptions) {
     this.encoder = o.encoder();
-    if (o.ring.options.transferSyntaxUid !== this.encoder.transferSyntaxUid) {
-      throw new CaptureError('CAPTURE_BAD_ARGUMENT', `the ring holds ${o.ring.options.transferSyntaxUid ?? 'raw samples'}; its encoder writes ${this.encoder.transferSyntaxUid}`);
+    const holds = o.ring.options.packing?.id ?? o.ring.options.transferSyntaxUid;
+    if (holds !== this.encoder.transferSyntaxUid) {
+      throw new CaptureError('CAPTURE_BAD_ARGUMENT', `the ring holds ${holds ?? 'raw samples'}; its encoder writes ${this.encoder.transferSyntaxUid}`);
     }
     this.maxInFlight = Math.max(1, o.maxInFlight ?? this.encoder.parallelism);
   }

@@ -8,7 +8,7 @@
  * goes live (a retrospective cine right after "start" has frames) and the kiosk has an image.
  */
 import { Subject, type Observable } from 'rxjs';
-import { CaptureError, FrameRingBuffer, RingEncoder, bytesPerPixel, storeCapture, type CaptureKind, type Frame, type FrameSource, type FrameSourceInfo, type RingLease, type RingStats, type SourceEnd, type StoreRequest, type StoreResult } from '../capture/index.js';
+import { CaptureError, FrameRingBuffer, RingEncoder, SubDeflatePacker, bytesPerPixel, storeCapture, type CaptureKind, type Frame, type FrameSource, type FrameSourceInfo, type RingLease, type RingStats, type SourceEnd, type StoreRequest, type StoreResult } from '../capture/index.js';
 import type { FrameEncoder } from '../codecs/index.js';
 import type { Clock } from '../clock.js';
 import type { LiveFrame, LiveFrames } from '../device.js';
@@ -23,8 +23,11 @@ export interface LiveCaptureOptions {
    */
   readonly ringMemoryBytes?: number;
   /**
-   * Makes the encoder of the capture syntax, when the ring is to hold encoded frames (JPEG): the
-   * frames are encoded as they arrive and captures write them as held. Undefined: raw frames.
+   * Makes the encoder of the capture syntax: a lossy one (JPEG Baseline) has the ring hold
+   * frames encoded as they arrive, and captures write them as held; a lossless one (JPEG
+   * Lossless, Explicit VR) has the ring hold them packed (ring-packing.ts: a third of the CPU of
+   * encoding JPEG Lossless ahead, and more seconds), and captures unpack and encode them.
+   * Undefined: raw frames.
    */
   readonly ringEncoder?: () => FrameEncoder;
   readonly clock: Clock;
@@ -65,18 +68,19 @@ export class LiveCapture implements LiveFrames {
     const frameBytes = width * height * bytesPerPixel(format);
     const maxBytes = o.ringMemoryBytes ?? Math.ceil(o.ringSeconds * fps * 1.2 + 4) * frameBytes;
     const probe = o.ringEncoder?.();
-    // Native (uncompressed) capture: the ring holds raw frames, there is nothing to encode ahead.
-    const transferSyntaxUid = probe?.encapsulated ? probe.transferSyntaxUid : undefined;
+    const lossy = probe?.lossy === true;
+    const transferSyntaxUid = lossy ? probe.transferSyntaxUid : undefined;
     void probe?.close?.();
-    this.ring = new FrameRingBuffer({ width, height, format, seconds: o.ringSeconds, maxBytes, ...(transferSyntaxUid ? { transferSyntaxUid } : {}) });
-    this.encoding =
-      transferSyntaxUid && o.ringEncoder
-        ? new RingEncoder({
-            ring: this.ring,
-            encoder: o.ringEncoder,
-            onError: (e, sequence) => o.log.warn('ring encoder failed on a frame', { sequence, error: (e as Error).message }),
-          })
-        : undefined;
+    const packing = probe && !lossy ? new SubDeflatePacker() : undefined;
+    this.ring = new FrameRingBuffer({ width, height, format, seconds: o.ringSeconds, maxBytes, ...(transferSyntaxUid ? { transferSyntaxUid } : {}), ...(packing ? { packing } : {}) });
+    const encoder = packing ? () => packing : transferSyntaxUid ? o.ringEncoder : undefined;
+    this.encoding = encoder
+      ? new RingEncoder({
+          ring: this.ring,
+          encoder,
+          onError: (e, sequence) => o.log.warn('ring encoder failed on a frame', { sequence, error: (e as Error).message }),
+        })
+      : undefined;
   }
 
   /** What a retrospective cine can have now, and at most. */

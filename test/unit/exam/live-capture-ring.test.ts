@@ -1,14 +1,15 @@
 /**
- * The service's cine ring holding frames in the capture syntax: a JPEG Lossless ring gives a
- * lossless cine (every stored frame decodes to exactly the frame the simulator drew, and the
- * file passes dciodvfy), written from the held encodings without encoding again; a
+ * The service's cine ring for the capture syntax: a lossless capture syntax (JPEG Lossless,
+ * Explicit VR) has the ring hold frames packed (Sub filter + deflate), and a retrospective cine
+ * from it is lossless (every stored frame decodes to exactly the frame the simulator drew, and
+ * the file passes dciodvfy); a JPEG Baseline ring holds the frames encoded as before; a
  * retrospective cine longer than the ring holds is refused with CAPTURE_RING_TOO_SHORT naming
  * the limit (the memory budget when it is what limits), and what it holds is shown.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { JPEG_LOSSLESS_SV1 } from '../../../dicom/encoding/index.js';
+import { JPEG_BASELINE, JPEG_LOSSLESS_SV1 } from '../../../dicom/encoding/index.js';
 import { unscheduledExam } from '../../../dicom/iod/index.js';
-import { FrameRingBuffer, storeCapture } from '../../../device/capture/index.js';
+import { FrameRingBuffer, SUB_DEFLATE_PACKING, storeCapture } from '../../../device/capture/index.js';
 import { systemClock } from '../../../device/clock.js';
 import { encoderFor, jpegLosslessEncoder, type FrameEncoder } from '../../../device/codecs/index.js';
 import { LiveCapture } from '../../../device/exam/live-capture.js';
@@ -38,11 +39,13 @@ async function liveWith(ringEncoder: (() => FrameEncoder) | undefined, ringMemor
 }
 
 describe('the cine ring in the capture syntax', () => {
-  it('JPEG Lossless: frames are held encoded, and a retrospective cine is exactly the frames the source drew', async () => {
+  it('JPEG Lossless: frames are held packed, and a retrospective cine is exactly the frames the source drew', async () => {
     const { live, source } = await liveWith(() => jpegLosslessEncoder());
+    expect(live.ring.options.packing?.id).toBe(SUB_DEFLATE_PACKING);
+    expect(live.ringLimits().transferSyntaxUid).toBeUndefined(); // captures encode what they take
     await sleep(1300);
     const stats = live.stats();
-    expect(stats.bytes).toBeLessThan(stats.frames * W * H * 3); // compressed (the simulator's speckle: ~1.8×)
+    expect(stats.bytes).toBeLessThan(stats.frames * W * H * 3 / 1.5); // packed (the simulator's speckle: ~2.3×)
     const { dir, cleanup } = await scratchDir('sonicart-ring-');
     cleanups.push(cleanup);
     const written = await live.capture('cine', 1, 'last', {
@@ -64,10 +67,36 @@ describe('the cine ring in the capture syntax', () => {
     let start = -1;
     for (let n = newest; n >= 0 && start < 0; n--) if (Buffer.from(source.renderFrame(n)).equals(Buffer.from(first.data))) start = n;
     expect(start).toBeGreaterThanOrEqual(0);
-    for (const k of [1, FPS - 1]) {
+    for (let k = 1; k < FPS; k++) {
       const f = await decodeFrame8(written.path, k);
       expect(Buffer.from(f.data).equals(Buffer.from(source.renderFrame(start + k))), `frame ${k}`).toBe(true);
     }
+  });
+
+  it('Explicit VR: the ring is packed too, and the cine holds the frames the source drew; JPEG Baseline: the ring holds JPEG', async () => {
+    const { live, source } = await liveWith(() => encoderFor('explicit'));
+    expect(live.ring.options.packing?.id).toBe(SUB_DEFLATE_PACKING);
+    await sleep(800);
+    const { dir, cleanup } = await scratchDir('sonicart-ring-');
+    cleanups.push(cleanup);
+    const written = await live.capture('cine', 0.4, 'last', {
+      encoder: encoderFor('explicit'),
+      exam: unscheduledExam({ id: 'P1', name: 'Doe^Jane' }, WHEN, newUid),
+      series: { uid: newUid(), number: 1 },
+      equipment: EQUIPMENT,
+      instanceNumber: 1,
+      sopInstanceUid: newUid(),
+      outDir: dir,
+    });
+    expect([written.frames, written.missingFrames]).toEqual([10, 0]);
+    const first = await decodeFrame8(written.path, 0);
+    let start = -1;
+    for (let n = live.latest()!.frame.sequence; n >= 0 && start < 0; n--) if (Buffer.from(source.renderFrame(n)).equals(Buffer.from(first.data))) start = n;
+    expect(start).toBeGreaterThanOrEqual(0);
+    for (let k = 1; k < 10; k++) expect(Buffer.from((await decodeFrame8(written.path, k)).data).equals(Buffer.from(source.renderFrame(start + k))), `frame ${k}`).toBe(true);
+    const baseline = new LiveCapture(new SimulatedFrameSource({ width: W, height: H, fps: FPS }), { ringSeconds: 4, clock: systemClock, log: nullLogger, ringEncoder: () => encoderFor('jpeg-baseline') });
+    expect(baseline.ring.options).toMatchObject({ transferSyntaxUid: JPEG_BASELINE });
+    expect(baseline.ring.options.packing).toBeUndefined();
   });
 
   it('frames the ring could not encode (skipped, failed) are encoded by the capture: the cine is whole and still exact', async () => {
