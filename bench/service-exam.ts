@@ -12,7 +12,7 @@
  *    ring's figures (held seconds, memory, frames still raw, frames dropped) are printed.
  *
  *   npx tsx bench/service-exam.ts [--exams 20] [--day] [--day-exams 40] [--cine-seconds 2]
- *                                 [--ts jpeg-lossless|jpeg-baseline|explicit] [--ring-seconds S] [--ring-mb MB]
+ *                                 [--ts jpeg-lossless|jpeg-baseline|explicit] [--ring-seconds S] [--ring-mb MB] [--ring-frames raw|compressed]
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -76,6 +76,7 @@ async function main(): Promise<void> {
   const scp = await startPeer('storescp', ['--ignore', '--fork', '+xa', String(port)], port, { env: { ...process.env, LD_PRELOAD: shim } });
   const ringSeconds = optional('--ring-seconds');
   const ringMb = optional('--ring-mb');
+  const ringFrames = optional('--ring-frames');
   const config = parseDeviceConfig({
     dataDir: join(dir, 'cart'),
     capture: {
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
       maxCineSeconds: cineSeconds,
       ...(ringSeconds !== undefined ? { ringSeconds: Number(ringSeconds) } : {}),
       ...(ringMb !== undefined ? { ringMemoryMb: Number(ringMb) } : {}),
+      ...(ringFrames !== undefined ? { ringFrames } : {}),
     },
     destinations: [{ name: 'pacs', host: '127.0.0.1', port, calledAe: 'STORESCP', roles: ['store'] }],
     worklist: { refreshIntervalS: 0 },
@@ -140,7 +142,7 @@ async function main(): Promise<void> {
       const l = device.live.ringLimits();
       const st = device.live.stats();
       console.log(`\ncompressed day — ${dayExams} exams × (10 stills + 3 cines of ${cineSeconds} s, 800×600 30 fps), ${config.capture.transferSyntax}, ${((performance.now() - t0) / 60000).toFixed(1)} min, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-      console.log(`  ring: capture.ringSeconds ${config.capture.ringSeconds}, capture.ringMemoryMb ${config.capture.ringMemoryMb}: holds ${l.heldSeconds.toFixed(1)} s (capacity ${l.capacitySeconds.toFixed(1)} s) in ${(l.usedBytes / 2 ** 20).toFixed(0)} MB, ${l.transferSyntaxUid ?? 'raw frames'}; frames received ${st.received}, still raw ${st.rawFrames}, dropped full ${st.droppedFull}, encoder failed ${st.encoderFailed}`);
+      console.log(`  ring: capture.ringFrames ${config.capture.ringFrames}, ringSeconds ${config.capture.ringSeconds}, ringMemoryMb ${config.capture.ringMemoryMb}: holds ${l.heldSeconds.toFixed(1)} s (capacity ${l.capacitySeconds.toFixed(1)} s) in ${(l.usedBytes / 2 ** 20).toFixed(0)} MB, ${l.transferSyntaxUid ?? 'raw frames'}; frames received ${st.received}, still raw ${st.rawFrames}, dropped full ${st.droppedFull}, encoder failed ${st.encoderFailed}`);
       console.log(`  peak RSS ${(peak / 2 ** 20).toFixed(0)} MB; RSS after exam 1 ${(first / 2 ** 20).toFixed(0)} MB, after exam ${dayExams} ${(last / 2 ** 20).toFixed(0)} MB (growth ${(((last - first) / first) * 100).toFixed(1)} %)`);
     }
   } finally {

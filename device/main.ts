@@ -161,9 +161,9 @@ async function assemble(config: DeviceConfig, o: DeviceOverrides, clock: Clock, 
   const live = new LiveCapture(source, {
     ringSeconds: config.capture.ringSeconds,
     ringMemoryBytes: config.capture.ringMemoryMb * 2 ** 20,
-    // The ring holds frames in the capture syntax: JPEG Lossless stays lossless, JPEG Baseline is
-    // encoded once, and Explicit VR keeps raw frames (the budget then holds fewer seconds).
-    ringEncoder: () => encoderFor(config.capture.transferSyntax),
+    // capture.ringFrames 'compressed': lossless syntaxes keep frames packed losslessly, JPEG
+    // Baseline encoded once; 'raw': frames as delivered (no CPU, more memory per second).
+    ...(config.capture.ringFrames === 'compressed' ? { ringEncoder: () => encoderFor(config.capture.transferSyntax) } : {}),
     clock,
     log: log.child({ module: 'capture' }),
   });

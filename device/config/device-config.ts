@@ -133,7 +133,8 @@ const captureCfg: Check<CaptureConfig> = obj<CaptureConfig>({
   source: field(captureSource, 'sim'),
   transferSyntax: field(oneOf(['explicit', 'jpeg-baseline', 'jpeg-lossless'] as const), 'jpeg-lossless'),
   ringSeconds: field(num(1, 120), 12),
-  ringMemoryMb: field(int(16, 65536), 128),
+  ringMemoryMb: field(int(16, 65536), 600),
+  ringFrames: field(oneOf(['raw', 'compressed'] as const), 'raw'),
   maxCineSeconds: field(num(1, 120), 10),
 }, (c, p) => {
   if (c.maxCineSeconds > c.ringSeconds) fail(`${p}.maxCineSeconds`, `${c.maxCineSeconds} s is longer than the ring (capture.ringSeconds = ${c.ringSeconds})`);

@@ -153,3 +153,15 @@ describe('export on end', () => {
   }, 30_000);
 });
 
+
+describe('capture.ringFrames', () => {
+  it('raw (the default) holds frames as delivered; compressed packs a lossless syntax and JPEG-encodes Baseline', async () => {
+    const raw = await device({}, { controlPanel: null });
+    expect(raw.live.ring.options.packing).toBeUndefined();
+    expect(raw.live.ring.options.transferSyntaxUid).toBeUndefined();
+    const packed = await device({ capture: { transferSyntax: 'jpeg-lossless', ringFrames: 'compressed', ringSeconds: 4, maxCineSeconds: 3 } }, { controlPanel: null });
+    expect(packed.live.ring.options.packing).toBeDefined();
+    const baseline = await device({ capture: { transferSyntax: 'jpeg-baseline', ringFrames: 'compressed', ringSeconds: 4, maxCineSeconds: 3 } }, { controlPanel: null });
+    expect(baseline.live.ring.options.transferSyntaxUid).toBe('1.2.840.10008.1.2.4.50');
+  });
+});
