@@ -38,6 +38,18 @@ async function liveWith(ringEncoder: (() => FrameEncoder) | undefined, ringMemor
   return { live, source };
 }
 
+/**
+ * The cine at `path` holds `frames` consecutive frames exactly as the simulator drew them: the
+ * first decodes to one of the source's frames (found going back from the newest), the rest follow.
+ */
+async function expectSourceFrames(path: string, frames: number, live: LiveCapture, source: SimulatedFrameSource): Promise<void> {
+  const first = await decodeFrame8(path, 0);
+  let start = -1;
+  for (let n = live.latest()!.frame.sequence; n >= 0 && start < 0; n--) if (Buffer.from(source.renderFrame(n)).equals(Buffer.from(first.data))) start = n;
+  expect(start).toBeGreaterThanOrEqual(0);
+  for (let k = 1; k < frames; k++) expect(Buffer.from((await decodeFrame8(path, k)).data).equals(Buffer.from(source.renderFrame(start + k))), `frame ${k}`).toBe(true);
+}
+
 describe('the cine ring in the capture syntax', () => {
   it('JPEG Lossless: frames are held packed, and a retrospective cine is exactly the frames the source drew', async () => {
     const { live, source } = await liveWith(() => jpegLosslessEncoder());
@@ -61,16 +73,7 @@ describe('the cine ring in the capture syntax', () => {
     expect(written.missingFrames).toBe(0);
     const dciodvfy = await runTool('dciodvfy', [written.path]);
     expect(dciodvfy.stderr.split('\n').filter((l) => l.startsWith('Error'))).toEqual([]);
-    // Which frame the cine starts at: the first frame decodes to one of the simulator's frames.
-    const first = await decodeFrame8(written.path, 0);
-    const newest = live.latest()!.frame.sequence;
-    let start = -1;
-    for (let n = newest; n >= 0 && start < 0; n--) if (Buffer.from(source.renderFrame(n)).equals(Buffer.from(first.data))) start = n;
-    expect(start).toBeGreaterThanOrEqual(0);
-    for (let k = 1; k < FPS; k++) {
-      const f = await decodeFrame8(written.path, k);
-      expect(Buffer.from(f.data).equals(Buffer.from(source.renderFrame(start + k))), `frame ${k}`).toBe(true);
-    }
+    await expectSourceFrames(written.path, FPS, live, source);
   });
 
   it('Explicit VR: the ring is packed too, and the cine holds the frames the source drew; JPEG Baseline: the ring holds JPEG', async () => {
@@ -89,11 +92,7 @@ describe('the cine ring in the capture syntax', () => {
       outDir: dir,
     });
     expect([written.frames, written.missingFrames]).toEqual([10, 0]);
-    const first = await decodeFrame8(written.path, 0);
-    let start = -1;
-    for (let n = live.latest()!.frame.sequence; n >= 0 && start < 0; n--) if (Buffer.from(source.renderFrame(n)).equals(Buffer.from(first.data))) start = n;
-    expect(start).toBeGreaterThanOrEqual(0);
-    for (let k = 1; k < 10; k++) expect(Buffer.from((await decodeFrame8(written.path, k)).data).equals(Buffer.from(source.renderFrame(start + k))), `frame ${k}`).toBe(true);
+    await expectSourceFrames(written.path, 10, live, source);
     const baseline = new LiveCapture(new SimulatedFrameSource({ width: W, height: H, fps: FPS }), { ringSeconds: 4, clock: systemClock, log: nullLogger, ringEncoder: () => encoderFor('jpeg-baseline') });
     expect(baseline.ring.options).toMatchObject({ transferSyntaxUid: JPEG_BASELINE });
     expect(baseline.ring.options.packing).toBeUndefined();
