@@ -38,6 +38,21 @@ async function liveWith(ringEncoder: (() => FrameEncoder) | undefined, ringMemor
   return { live, source };
 }
 
+/** What a retrospective cine of an unscheduled exam needs, written to a scratch directory removed after the test. */
+async function cineRequest(syntax: 'jpeg-lossless' | 'explicit'): Promise<Parameters<LiveCapture['capture']>[3]> {
+  const { dir, cleanup } = await scratchDir('sonicart-ring-');
+  cleanups.push(cleanup);
+  return {
+    encoder: encoderFor(syntax),
+    exam: unscheduledExam({ id: 'P1', name: 'Doe^Jane' }, WHEN, newUid),
+    series: { uid: newUid(), number: 1 },
+    equipment: EQUIPMENT,
+    instanceNumber: 1,
+    sopInstanceUid: newUid(),
+    outDir: dir,
+  };
+}
+
 /**
  * The cine at `path` holds `frames` consecutive frames exactly as the simulator drew them: the
  * first decodes to one of the source's frames (found going back from the newest), the rest follow.
@@ -58,17 +73,7 @@ describe('the cine ring in the capture syntax', () => {
     await sleep(1300);
     const stats = live.stats();
     expect(stats.bytes).toBeLessThan(stats.frames * W * H * 3 / 1.5); // packed (the simulator's speckle: ~2.3×)
-    const { dir, cleanup } = await scratchDir('sonicart-ring-');
-    cleanups.push(cleanup);
-    const written = await live.capture('cine', 1, 'last', {
-      encoder: encoderFor('jpeg-lossless'),
-      exam: unscheduledExam({ id: 'P1', name: 'Doe^Jane' }, WHEN, newUid),
-      series: { uid: newUid(), number: 1 },
-      equipment: EQUIPMENT,
-      instanceNumber: 1,
-      sopInstanceUid: newUid(),
-      outDir: dir,
-    });
+    const written = await live.capture('cine', 1, 'last', await cineRequest('jpeg-lossless'));
     expect(written.frames).toBe(FPS);
     expect(written.missingFrames).toBe(0);
     const dciodvfy = await runTool('dciodvfy', [written.path]);
@@ -80,17 +85,7 @@ describe('the cine ring in the capture syntax', () => {
     const { live, source } = await liveWith(() => encoderFor('explicit'));
     expect(live.ring.options.packing?.id).toBe(SUB_DEFLATE_PACKING);
     await sleep(800);
-    const { dir, cleanup } = await scratchDir('sonicart-ring-');
-    cleanups.push(cleanup);
-    const written = await live.capture('cine', 0.4, 'last', {
-      encoder: encoderFor('explicit'),
-      exam: unscheduledExam({ id: 'P1', name: 'Doe^Jane' }, WHEN, newUid),
-      series: { uid: newUid(), number: 1 },
-      equipment: EQUIPMENT,
-      instanceNumber: 1,
-      sopInstanceUid: newUid(),
-      outDir: dir,
-    });
+    const written = await live.capture('cine', 0.4, 'last', await cineRequest('explicit'));
     expect([written.frames, written.missingFrames]).toEqual([10, 0]);
     await expectSourceFrames(written.path, 10, live, source);
     const baseline = new LiveCapture(new SimulatedFrameSource({ width: W, height: H, fps: FPS }), { ringSeconds: 4, clock: systemClock, log: nullLogger, ringEncoder: () => encoderFor('jpeg-baseline') });
