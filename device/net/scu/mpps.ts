@@ -9,6 +9,7 @@ import type { DataSet } from '../../../dicom/dataset/index.js';
 import { MPPS_SOP_CLASS, type MppsStatus } from '../../../dicom/iod/index.js';
 import type { acse, dimse } from '../../../dicom/net/index.js';
 import type { Association } from '../association.js';
+import type { InvokeRequest } from '../dimse-router.js';
 import { AssociationStateError, DimseStatusError, NoAcceptableContextError } from '../errors.js';
 import { encodeForContext } from '../dataset-bytes.js';
 import { FIND_SYNTAXES } from './services.js';
@@ -50,21 +51,18 @@ function check(assoc: Association, step: string, last: { status: dimse.StatusInf
   return last.status;
 }
 
+/** Sends one MPPS request with its data set on the MPPS context; its final response, checked. */
+async function sendMpps(assoc: Association, step: string, command: InvokeRequest['command'], service: InvokeRequest['service'], dataSet: DataSet): Promise<{ status: dimse.StatusInfo; command: dimse.DimseCommand | undefined }> {
+  const ctx = context(assoc, step);
+  const last = await finalResponse(assoc.invoke({ contextId: ctx.id, command, service, data: encodeForContext(dataSet, ctx.transferSyntax), step }));
+  return { status: check(assoc, step, last), command: last?.command };
+}
+
 /** N-CREATE "IN PROGRESS" (RAD-6). */
 export async function mppsCreate(assoc: Association, sopInstanceUid: string, dataSet: DataSet): Promise<MppsResult> {
   const step = `N-CREATE MPPS ${sopInstanceUid}`;
-  const ctx = context(assoc, step);
-  const last = await finalResponse(
-    assoc.invoke({
-      contextId: ctx.id,
-      command: { type: 'N-CREATE-RQ', hasDataSet: true, affectedSopClassUid: MPPS_SOP_CLASS, affectedSopInstanceUid: sopInstanceUid },
-      service: 'N-CREATE',
-      data: encodeForContext(dataSet, ctx.transferSyntax),
-      step,
-    }),
-  );
-  const status = check(assoc, step, last);
-  return { status, sopInstanceUid: last?.command.affectedSopInstanceUid ?? sopInstanceUid };
+  const r = await sendMpps(assoc, step, { type: 'N-CREATE-RQ', hasDataSet: true, affectedSopClassUid: MPPS_SOP_CLASS, affectedSopInstanceUid: sopInstanceUid }, 'N-CREATE', dataSet);
+  return { status: r.status, sopInstanceUid: r.command?.affectedSopInstanceUid ?? sopInstanceUid };
 }
 
 /**
@@ -76,15 +74,6 @@ export async function mppsSet(assoc: Association, sopInstanceUid: string, curren
   if (currentStatus !== 'IN PROGRESS') {
     throw new AssociationStateError(assoc.peer, step, `the procedure step is already ${currentStatus}; no N-SET may follow`);
   }
-  const ctx = context(assoc, step);
-  const last = await finalResponse(
-    assoc.invoke({
-      contextId: ctx.id,
-      command: { type: 'N-SET-RQ', hasDataSet: true, requestedSopClassUid: MPPS_SOP_CLASS, requestedSopInstanceUid: sopInstanceUid },
-      service: 'N-SET',
-      data: encodeForContext(dataSet, ctx.transferSyntax),
-      step,
-    }),
-  );
-  return { status: check(assoc, step, last), sopInstanceUid };
+  const r = await sendMpps(assoc, step, { type: 'N-SET-RQ', hasDataSet: true, requestedSopClassUid: MPPS_SOP_CLASS, requestedSopInstanceUid: sopInstanceUid }, 'N-SET', dataSet);
+  return { status: r.status, sopInstanceUid };
 }

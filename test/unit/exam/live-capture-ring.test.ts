@@ -124,17 +124,7 @@ describe('the cine ring in the capture syntax', () => {
     const limits = live.ringLimits();
     expect(limits.capacitySeconds).toBeCloseTo(0.8, 5);
     expect(limits.heldSeconds).toBeCloseTo(0.8, 5);
-    const { dir, cleanup } = await scratchDir('sonicart-ring-');
-    cleanups.push(cleanup);
-    const request = {
-      encoder: encoderFor('explicit'),
-      exam: unscheduledExam({ id: 'P1', name: 'Doe^Jane' }, WHEN, newUid),
-      series: { uid: newUid(), number: 1 },
-      equipment: EQUIPMENT,
-      instanceNumber: 1,
-      sopInstanceUid: newUid(),
-      outDir: dir,
-    };
+    const request = await cineRequest('explicit');
     const refused = live.capture('cine', 2, 'last', request);
     await expect(refused).rejects.toMatchObject({ code: 'CAPTURE_RING_TOO_SHORT', detail: { requestedSeconds: 2 } });
     await expect(refused).rejects.toThrow(/capture\.ringMemoryMb = 1\.1\) holds 0\.8 s.*at most 0\.8 s/);
