@@ -180,14 +180,17 @@ export class LiveCapture implements LiveFrames {
   private checkRetrospective(seconds: number): void {
     const l = this.ringLimits();
     // Half a frame of slack: "the last 2 s" of a ring holding 59 frames at 30 frames/s is fine.
-    if (seconds <= l.heldSeconds + 0.5 / this.source.info.fps) return;
+    // The advice below uses the same bound, so what it offers is what this check accepts (frame
+    // timestamps jitter: 20 frames at 25 fps may span 0.7996 s, which is "0.8 s", not "0.7 s").
+    const accepted = l.heldSeconds + 0.5 / this.source.info.fps;
+    if (seconds <= accepted) return;
     const mb = (b: number): number => Number((b / 2 ** 20).toFixed(1));
     const why =
       l.capacitySeconds < l.windowSeconds
         ? `the ring's memory budget (capture.ringMemoryMb = ${mb(l.memoryBytes)}) holds ${l.capacitySeconds.toFixed(1)} s of these frames`
         : `the ring holds at most capture.ringSeconds = ${l.windowSeconds} s`;
     const now = l.heldSeconds < l.capacitySeconds - 0.5 ? `; it holds ${l.heldSeconds.toFixed(1)} s now` : '';
-    throw new CaptureError('CAPTURE_RING_TOO_SHORT', `a retrospective cine of ${seconds} s is longer than the ring holds: ${why}${now}. Ask for at most ${Math.floor(l.heldSeconds * 10) / 10} s, or record a prospective cine`, {
+    throw new CaptureError('CAPTURE_RING_TOO_SHORT', `a retrospective cine of ${seconds} s is longer than the ring holds: ${why}${now}. Ask for at most ${Math.floor(accepted * 10) / 10} s, or record a prospective cine`, {
       requestedSeconds: seconds,
       heldSeconds: l.heldSeconds,
       capacitySeconds: l.capacitySeconds,
